@@ -1,6 +1,7 @@
 package io.seedgrid.udf.tokenizer;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,8 @@ import java.util.Map;
  * {@code end_of_word_suffix="</w>"} (models/bpe/model.rs, {@code merge_word}): the word starts as one
  * symbol per character, the last one carrying {@code </w>}; then, repeatedly, the adjacent pair with the
  * lowest merge rank (the leftmost one on a tie) is replaced by its merged symbol, until no adjacent pair
- * has a rank. A character missing from the vocabulary becomes the unknown token. This is the same
+ * has a rank. A character missing from the vocabulary becomes the unknown token (one per character,
+ * {@code fuse_unk=false}), or is dropped when the vocabulary has no unknown token, as there. This is the same
  * result as CLIP's {@code SimpleTokenizer.bpe}, which merges every occurrence of the best pair per pass.
  *
  * <p>Immutable and thread-safe.
@@ -28,13 +30,13 @@ final class BpeModel {
     private final int unknownId;
 
     /**
-     * @param vocabulary   token to id
+     * @param vocabulary   token to id; kept (read-only), so the caller must not change it afterwards
      * @param merges       merge pairs in rank order (index = rank)
      * @param unknownToken token used for characters outside the vocabulary, or null for none
      * @param source       what the vocabulary was read from, for error messages
      */
     BpeModel(Map<String, Integer> vocabulary, List<String[]> merges, String unknownToken, String source) {
-        this.vocabulary = Map.copyOf(vocabulary);
+        this.vocabulary = Collections.unmodifiableMap(vocabulary);
         this.rankByPair = new HashMap<>(merges.size() * 2);
         this.mergedIdByRank = new int[merges.size()];
         for (int rank = 0; rank < merges.size(); rank++) {
@@ -72,11 +74,17 @@ final class BpeModel {
 
     /** Token ids of one pre-token already spelled in the byte-level alphabet (non-empty). */
     int[] encodeWord(String byteLevelWord) {
-        int n = byteLevelWord.length();
-        int[] symbols = new int[n];
-        for (int i = 0; i < n; i++) {
+        int length = byteLevelWord.length();
+        int[] symbols = new int[length];
+        int n = 0;
+        for (int i = 0; i < length; i++) {
             String symbol = String.valueOf(byteLevelWord.charAt(i));
-            symbols[i] = symbolId(i == n - 1 ? symbol + END_OF_WORD : symbol);
+            Integer id = vocabulary.get(i == length - 1 ? symbol + END_OF_WORD : symbol);
+            if (id != null) {
+                symbols[n++] = id;
+            } else if (unknownId >= 0) {
+                symbols[n++] = unknownId;
+            }
         }
         while (n > 1) {
             int bestRank = Integer.MAX_VALUE;
@@ -96,17 +104,5 @@ final class BpeModel {
             n--;
         }
         return n == symbols.length ? symbols : Arrays.copyOf(symbols, n);
-    }
-
-    private int symbolId(String symbol) {
-        Integer id = vocabulary.get(symbol);
-        if (id != null) {
-            return id;
-        }
-        if (unknownId < 0) {
-            throw new IllegalArgumentException("the symbol '" + symbol
-                    + "' is not in the vocabulary and the tokenizer has no unknown token");
-        }
-        return unknownId;
     }
 }

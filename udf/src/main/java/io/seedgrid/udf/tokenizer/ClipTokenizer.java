@@ -21,6 +21,13 @@ import java.util.Objects;
  * {@code tokenizer_2} (diffusers issue #4153), a {@code !} in the prompt is ordinary text even when it is
  * the pad token, as in open_clip, which SDXL's second text encoder was trained with.
  *
+ * <p>Special tokens are found where CLIPTokenizerFast finds them: {@code <|endoftext|>} in the raw prompt,
+ * case-sensitively, {@code <|startoftext|>} in the normalised one (a folder's config can say otherwise, with
+ * its tokens' {@code normalized} flags). transformers' slow CLIPTokenizer and openai/CLIP differ from this (and
+ * from the fast tokenizer) in a few corners: they first run ftfy's {@code fix_text} and {@code html.unescape}
+ * (mojibake repair, {@code &amp;} to {@code &}, ...), they read a special token written in any letter case as
+ * that token, and without ftfy the slow tokenizer cuts CJK ideographs into one word each.
+ *
  * <p>Immutable and thread-safe; BPE results are cached per word (bounded) and shared by all threads and
  * by the tokenizers {@link #withPadToken} derives.
  */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,8 +48,14 @@ final class HuggingFaceReference implements AutoCloseable {
                   String eos, boolean eosNormalized, String unk) {
     }
 
+    private static Layout openAiClip;
+
+    private final Layout layout;
+    private final int maxLength;
+    private final boolean byteLevelUseRegex;
     private final HuggingFaceTokenizer padded;
-    private final HuggingFaceTokenizer plain;
+    /** Made on first use: without truncation or padding, for the bare token ids. */
+    private HuggingFaceTokenizer plain;
 
     /**
      * @param padToken          the token padding fills with
@@ -56,13 +63,18 @@ final class HuggingFaceReference implements AutoCloseable {
      * @param byteLevelUseRegex ByteLevel's {@code use_regex}: true is CLIPConverter's (it leaves the default)
      */
     HuggingFaceReference(Layout layout, String padToken, int maxLength, boolean byteLevelUseRegex) {
+        this.layout = layout;
+        this.maxLength = maxLength;
+        this.byteLevelUseRegex = byteLevelUseRegex;
+        Map<String, String> options = Map.of("truncation", "true", "maxLength", Integer.toString(maxLength),
+                "padding", "max_length");
+        padded = newTokenizer(tokenizerJson(layout, padToken, maxLength, byteLevelUseRegex), options);
+    }
+
+    private static HuggingFaceTokenizer newTokenizer(String json, Map<String, String> options) {
         try {
-            Map<String, String> options = Map.of("truncation", "true", "maxLength", Integer.toString(maxLength),
-                    "padding", "max_length");
-            padded = HuggingFaceTokenizer.newInstance(
-                    stream(tokenizerJson(layout, padToken, maxLength, byteLevelUseRegex)), options);
-            plain = HuggingFaceTokenizer.newInstance(
-                    stream(tokenizerJson(layout, null, maxLength, byteLevelUseRegex)), Map.of());
+            return HuggingFaceTokenizer.newInstance(
+                    new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -78,18 +90,19 @@ final class HuggingFaceReference implements AutoCloseable {
     }
 
     /** The BPE ids alone: no bos, eos, truncation or padding. */
-    int[] tokens(String text) {
+    synchronized int[] tokens(String text) {
+        if (plain == null) {
+            plain = newTokenizer(tokenizerJson(layout, null, maxLength, byteLevelUseRegex), Map.of());
+        }
         return toInts(plain.encode(text, false, false).getIds());
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         padded.close();
-        plain.close();
-    }
-
-    private static ByteArrayInputStream stream(String json) {
-        return new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8));
+        if (plain != null) {
+            plain.close();
+        }
     }
 
     private static int[] toInts(long[] ids) {
@@ -121,7 +134,14 @@ final class HuggingFaceReference implements AutoCloseable {
      * The layout of CLIPTokenizerFast for openai/clip-vit-large-patch14, vocabulary as simple_tokenizer.py
      * builds it: bytes_to_unicode() values, the same + "</w>", merges[1:49152-256-2+1] joined, the specials.
      */
-    static Layout openAiClip() {
+    static synchronized Layout openAiClip() {
+        if (openAiClip == null) {
+            openAiClip = readOpenAiClip();
+        }
+        return openAiClip;
+    }
+
+    private static Layout readOpenAiClip() {
         List<String> lines = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(
                 new GZIPInputStream(Files.newInputStream(originalMergesFile())), StandardCharsets.UTF_8))) {
@@ -153,6 +173,7 @@ final class HuggingFaceReference implements AutoCloseable {
         vocab.add("<|endoftext|>");
         Map<String, Integer> ids = new LinkedHashMap<>();
         for (int i = 0; i < vocab.size(); i++) ids.put(vocab.get(i), i);
+        ids = Collections.unmodifiableMap(ids);
         // Hub tokenizer.json: <|startoftext|> normalized, <|endoftext|> not.
         return new Layout(ids, List.copyOf(merges), "<|startoftext|>", true, "<|endoftext|>", false,
                 "<|endoftext|>");
