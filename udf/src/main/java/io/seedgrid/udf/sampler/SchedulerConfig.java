@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -162,7 +163,7 @@ public record SchedulerConfig(
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SchedulerConfig c && java.util.Objects.equals(className, c.className)
+        return o instanceof SchedulerConfig c && Objects.equals(className, c.className)
                 && numTrainTimesteps == c.numTrainTimesteps && Double.compare(betaStart, c.betaStart) == 0
                 && Double.compare(betaEnd, c.betaEnd) == 0 && betaSchedule.equals(c.betaSchedule)
                 && Arrays.equals(trainedBetas, c.trainedBetas) && predictionType == c.predictionType
@@ -175,7 +176,7 @@ public record SchedulerConfig(
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule,
+        return Objects.hash(className, numTrainTimesteps, betaStart, betaEnd, betaSchedule,
                 Arrays.hashCode(trainedBetas), predictionType, timestepSpacing, stepsOffset, setAlphaToOne, clipSample,
                 clipSampleRange, finalSigmasType, originalInferenceSteps, timestepScaling);
     }
