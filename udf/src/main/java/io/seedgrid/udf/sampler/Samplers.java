@@ -44,6 +44,18 @@ public final class Samplers {
                 + " (or the diffusers classes " + diffusersAliases() + ")");
     }
 
+    /** The sampler called {@code name} with DDIM's η; η other than 0 is an error for the other samplers. */
+    public static Sampler byName(String name, double eta) {
+        Sampler sampler = byName(name);
+        if (eta == 0.0) {
+            return sampler;
+        }
+        if (!sampler.name().equals("ddim")) {
+            throw new IllegalArgumentException("eta applies to ddim only, not to " + sampler.name());
+        }
+        return ddim(eta);
+    }
+
     /** DDIM with stochasticity η (η = 0 is {@code byName("ddim")}). */
     public static Sampler ddim(double eta) {
         return new Ddim(eta);

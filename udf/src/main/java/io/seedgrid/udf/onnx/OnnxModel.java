@@ -1,0 +1,102 @@
+package io.seedgrid.udf.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One ONNX sub-model (a text encoder, the UNet, the VAE decoder, a metric backbone): a session and
+ * the inputs and outputs it declares. Instances come from {@link SessionCache} and are shared by
+ * every task of the JVM; {@link OrtSession#run} is thread-safe.
+ */
+public final class OnnxModel {
+
+    private final Path file;
+    private final SessionSettings settings;
+    private final OrtSession session;
+    private final Map<String, TensorSpec> inputs;
+    private final Map<String, TensorSpec> outputs;
+
+    OnnxModel(Path file, SessionSettings settings, OrtSession session) throws OrtException {
+        this.file = file;
+        this.settings = settings;
+        this.session = session;
+        this.inputs = specs(session.getInputInfo());
+        this.outputs = specs(session.getOutputInfo());
+    }
+
+    private static Map<String, TensorSpec> specs(Map<String, NodeInfo> infos) {
+        Map<String, TensorSpec> specs = new LinkedHashMap<>();
+        infos.forEach((name, info) -> specs.put(name, TensorSpec.of(name, info)));
+        return Collections.unmodifiableMap(specs);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public SessionSettings settings() {
+        return settings;
+    }
+
+    /** Declared inputs, in the model's order. */
+    public Map<String, TensorSpec> inputs() {
+        return inputs;
+    }
+
+    /** Declared outputs, in the model's order. */
+    public Map<String, TensorSpec> outputs() {
+        return outputs;
+    }
+
+    /** The input {@code name}, or a {@link ModelSignatureException} naming the model and what it has instead. */
+    public TensorSpec input(String name) {
+        TensorSpec spec = inputs.get(name);
+        if (spec == null) {
+            throw new ModelSignatureException(file + " has no input '" + name + "' (inputs: " + inputs.keySet() + ")");
+        }
+        return spec;
+    }
+
+    /** The output {@code name}, or a {@link ModelSignatureException} naming the model and what it has instead. */
+    public TensorSpec output(String name) {
+        TensorSpec spec = outputs.get(name);
+        if (spec == null) {
+            throw new ModelSignatureException(file + " has no output '" + name + "' (outputs: " + outputs.keySet() + ")");
+        }
+        return spec;
+    }
+
+    /** Runs the model for the requested outputs; the caller closes the result. */
+    public OrtSession.Result run(Map<String, ? extends OnnxTensorLike> feeds, Set<String> requested) throws OrtException {
+        return session.run(feeds, requested);
+    }
+
+    /**
+     * Runs the model writing its outputs into pre-allocated tensors (ONNX Runtime's pinned outputs), so
+     * that a loop reuses the same buffers and allocates nothing per call.
+     */
+    public void runInto(Map<String, ? extends OnnxTensorLike> feeds, Map<String, ? extends OnnxValue> pinned)
+            throws OrtException {
+        try (OrtSession.Result ignored = session.run(feeds, pinned)) {
+            // Outputs were written into the pinned tensors; the result holds nothing the caller needs.
+        }
+    }
+
+    void close() throws OrtException {
+        session.close();
+    }
+
+    @Override
+    public String toString() {
+        return file + " on " + settings.device();
+    }
+}
