@@ -61,9 +61,16 @@ public record ConditionAnnealing(double tau1, double tau2, double noiseScale, do
         return new TorchGenerator(z ^ (z >>> 31));
     }
 
-    /** The annealed conditioning at diffusion time {@code t}, drawing noise from {@code noise}. */
+    /**
+     * The annealed conditioning at diffusion time {@code t}, drawing noise from {@code noise}. Where the
+     * formula is the identity — γ(t) = 1, or s = 0 with full rescaling (ψ = 1 maps √γ·y back onto y) —
+     * {@code y} itself is returned, so no rounding creeps in.
+     */
     Conditioning apply(Conditioning y, double t, TorchGenerator noise) {
         double gamma = gamma(t);
+        if (gamma == 1.0 || (noiseScale == 0.0 && rescale && psi == 1.0)) {
+            return y;
+        }
         float[] states = anneal(y.tokenStates(), gamma, noise);
         float[] pooled = anneal(y.pooled(), gamma, noise);
         return new Conditioning(states, y.length(), y.width(), pooled);

@@ -3,7 +3,6 @@ package io.seedgrid.udf.recipe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.udf.pipeline.ConditionAnnealing;
@@ -27,7 +26,7 @@ import java.util.Set;
  */
 public record RecipeSpec(String name, String kind, ScheduleSpec timeline, int startStep, List<PhaseSpec> phases) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public RecipeSpec {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
@@ -72,20 +71,12 @@ public record RecipeSpec(String name, String kind, ScheduleSpec timeline, int st
 
     /** The canonical JSON of what the recipe computes: sorted keys, no name, infinities omitted. */
     public String canonicalJson() {
-        try {
-            return JSON.writeValueAsString(toJson(false));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return CanonicalJson.of(toJson(false));
     }
 
     /** The canonical JSON with the name: what travels to executors and {@link #fromJson} reads back. */
     public String toJsonWithName() {
-        try {
-            return JSON.writeValueAsString(toJson(true));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return CanonicalJson.of(toJson(true));
     }
 
     private ObjectNode toJson(boolean withName) {
