@@ -67,7 +67,7 @@ def export(model, example, path, input_name, output_name):
 def preprocess(path, prep):
     img = Image.open(path).convert("RGB")
     w, h = img.size
-    size = prep["size"]
+    size = prep.get("resize_size", prep["size"])  # the resize target; "size" is the network input side
     if prep["resize"] == "shortest_edge":
         if w <= h:
             new = (size, int(size * h / w))
@@ -78,7 +78,7 @@ def preprocess(path, prep):
     resample = {"bicubic": Image.BICUBIC, "bilinear": Image.BILINEAR}[prep["interpolation"]]
     arr = np.asarray(img.resize(new, resample))
     if prep["crop"] == "center":
-        crop = prep.get("crop_size", size)
+        crop = prep["size"]
         top, left = (arr.shape[0] - crop) // 2, (arr.shape[1] - crop) // 2
         arr = arr[top:top + crop, left:left + crop]
     x = (arr.astype(np.float64) * prep["rescale"]).astype(np.float32)
@@ -146,7 +146,7 @@ def main():
     text_model.fc2.bias.data.copy_(shared)
 
     embed_dir = os.path.join(ROOT, "metrics", "embed-tiny")
-    embed_prep = {"size": 72, "crop_size": 64, "resize": "shortest_edge", "interpolation": "bicubic",
+    embed_prep = {"size": 64, "resize_size": 72, "resize": "shortest_edge", "interpolation": "bicubic",
                   "crop": "center", "rescale": 1 / 255, "mean": CLIP_MEAN, "std": CLIP_STD}
     export(image_model, torch.zeros(1, 3, 64, 64), os.path.join(embed_dir, "model.onnx"), "pixel_values",
            "image_embeds")

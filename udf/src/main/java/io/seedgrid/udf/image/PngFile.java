@@ -2,6 +2,9 @@ package io.seedgrid.udf.image;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,27 +23,49 @@ public final class PngFile {
     private PngFile() {
     }
 
-    /** The pixels of a PNG as 8-bit RGB (alpha dropped, grey expanded). */
+    /**
+     * The pixels of a PNG (or any format javax.imageio reads) as 8-bit RGB, like PIL's
+     * {@code convert("RGB")}: grey images are replicated into three channels and an alpha channel is
+     * dropped (not composited).
+     *
+     * @throws IllegalArgumentException when the bytes are not a decodable image
+     */
     public static RgbImage decode(byte[] png) {
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(png));
         } catch (IOException e) {
-            throw new IllegalArgumentException("not a readable PNG: " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot decode image (" + png.length + " bytes): " + e.getMessage(), e);
         }
         if (image == null) {
-            throw new IllegalArgumentException("not a readable image");
+            throw new IllegalArgumentException("cannot decode image (" + png.length + " bytes): no reader for this format");
         }
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        byte[] rgb = new byte[w * h * 3];
-        for (int i = 0; i < argb.length; i++) {
-            rgb[3 * i] = (byte) (argb[i] >> 16);
-            rgb[3 * i + 1] = (byte) (argb[i] >> 8);
-            rgb[3 * i + 2] = (byte) argb[i];
+        byte[] out = new byte[w * h * 3];
+        Raster raster = image.getRaster();
+        int bands = raster.getNumBands();
+        boolean plain8Bit = image.getColorModel() instanceof ComponentColorModel
+                && raster.getTransferType() == DataBuffer.TYPE_BYTE && bands >= 1 && bands <= 4;
+        if (plain8Bit) {
+            // Raw samples in colour-model band order (R, G, B[, A] or grey[, A]): no colour conversion,
+            // which getRGB would apply to grey images (Java treats grey as linear light).
+            int[] samples = raster.getPixels(0, 0, w, h, (int[]) null);
+            boolean grey = bands <= 2;
+            for (int p = 0, s = 0, o = 0; p < w * h; p++, s += bands, o += 3) {
+                out[o] = (byte) samples[s];
+                out[o + 1] = (byte) samples[grey ? s : s + 1];
+                out[o + 2] = (byte) samples[grey ? s : s + 2];
+            }
+        } else {
+            int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+            for (int p = 0, o = 0; p < argb.length; p++, o += 3) {
+                out[o] = (byte) (argb[p] >> 16);
+                out[o + 1] = (byte) (argb[p] >> 8);
+                out[o + 2] = (byte) argb[p];
+            }
         }
-        return new RgbImage(w, h, rgb);
+        return RgbImage.wrap(w, h, out);
     }
 
     /** The text chunks of a PNG, keyword to value, in file order. */

@@ -1,5 +1,7 @@
 package io.seedgrid.udf.metrics;
 
+import io.seedgrid.udf.image.RgbImage;
+
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;

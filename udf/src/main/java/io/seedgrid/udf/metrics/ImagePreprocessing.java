@@ -1,5 +1,8 @@
 package io.seedgrid.udf.metrics;
 
+import io.seedgrid.udf.image.RgbImage;
+import io.seedgrid.udf.image.ResampleFilter;
+
 /**
  * What an image model's processor does before the network, restated from Hugging Face's
  * image processors (transformers image_transforms.py / CLIPImageProcessor / BitImageProcessor):
@@ -11,8 +14,10 @@ package io.seedgrid.udf.metrics;
  *       rounded down);</li>
  *   <li>x = float32(x * rescale), then (x - mean_c) / std_c in float32, channels first.</li>
  * </ol>
- * {@code crop_size} is an optional field (default {@code size}) for processors that resize to one
- * size and crop to another, as DINOv2's does (shortest edge 256, crop 224).
+ * In {@code seedgrid-metric.json}, {@code size} is the side of the network's input; the optional
+ * {@code resize_size} (default {@code size}) is the resize target for processors that resize to one
+ * size and crop to another, as DINOv2's does (shortest edge 256, crop 224). Here the record holds the
+ * resize target as {@code size} and the crop as {@code cropSize}.
  */
 public record ImagePreprocessing(int size, int cropSize, Resize resize, ResampleFilter interpolation,
                                  boolean centerCrop, double rescale, double[] mean, double[] std) {
@@ -88,8 +93,8 @@ public record ImagePreprocessing(int size, int cropSize, Resize resize, Resample
     }
 
     static ImagePreprocessing parse(SpecJson json) {
-        int size = json.positiveInt("size");
-        int crop = json.has("crop_size") ? json.positiveInt("crop_size") : size;
+        int crop = json.positiveInt("size");
+        int size = json.has("resize_size") ? json.positiveInt("resize_size") : crop;
         String resize = json.string("resize");
         Resize mode = switch (resize) {
             case "shortest_edge" -> Resize.SHORTEST_EDGE;
@@ -109,7 +114,11 @@ public record ImagePreprocessing(int size, int cropSize, Resize resize, Resample
             default -> throw json.error("crop", "is '" + cropMode + "', expected \"center\" or \"none\"");
         };
         if (center && crop > size) {
-            throw json.error("crop_size", "is " + crop + ", larger than size " + size);
+            throw json.error("resize_size", "is " + size + ", smaller than the crop size " + crop);
+        }
+        if (!center && size != crop) {
+            throw json.error("resize_size", "is " + size + " but without a crop the input side is " + crop
+                    + ": give resize_size only with \"crop\": \"center\"");
         }
         double[] std = json.doubles("std", 3);
         for (double s : std) {

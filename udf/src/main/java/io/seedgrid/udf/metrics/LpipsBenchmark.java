@@ -1,5 +1,7 @@
 package io.seedgrid.udf.metrics;
 
+import io.seedgrid.udf.image.RgbImage;
+
 import ai.onnxruntime.OrtException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.seedgrid.udf.metrics;
 
+import io.seedgrid.udf.image.RgbImage;
+import io.seedgrid.udf.image.ResampleFilter;
+
 /**
  * Multi-scale SSIM (Wang, Simoncelli & Bovik 2003, "Multi-scale structural similarity for image
  * quality assessment", eq. 7, and Wang's reference msssim.m):

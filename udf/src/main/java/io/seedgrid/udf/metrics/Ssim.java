@@ -1,5 +1,7 @@
 package io.seedgrid.udf.metrics;
 
+import io.seedgrid.udf.image.RgbImage;
+
 /**
  * Structural similarity (Wang, Bovik, Sheikh & Simoncelli 2004, "Image quality assessment: from
  * error visibility to structural similarity", IEEE TIP 13(4), eq. 13), as

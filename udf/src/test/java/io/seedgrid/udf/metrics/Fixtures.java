@@ -1,31 +1,25 @@
 package io.seedgrid.udf.metrics;
 
+import io.seedgrid.udf.image.RgbImage;
+import io.seedgrid.udf.image.PngFile;
+import io.seedgrid.udf.testing.Golden;
+
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Test fixtures under src/test/resources/metrics and golden values under golden/metrics. */
+/** Metric test fixtures under src/test/resources/metrics and golden values under golden/metrics. */
 final class Fixtures {
     private Fixtures() {
     }
 
     static Path resource(String name) {
-        try {
-            var url = Fixtures.class.getResource("/" + name);
-            if (url == null) {
-                throw new IllegalStateException("missing test resource " + name);
-            }
-            return Path.of(url.toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return Golden.resource(name);
     }
 
     static Path dir(String name) {
@@ -38,18 +32,14 @@ final class Fixtures {
 
     static RgbImage png(Path path) {
         try {
-            return RgbImage.fromPng(Files.readAllBytes(path));
+            return PngFile.decode(Files.readAllBytes(path));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     static JsonNode golden(String name) {
-        try {
-            return new ObjectMapper().readTree(resource("golden/metrics/" + name).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Golden.json("golden/metrics/" + name);
     }
 
     static OrtSession session(Path model) throws OrtException {

@@ -1,5 +1,7 @@
 package io.seedgrid.udf.metrics;
 
+import io.seedgrid.udf.image.ResampleFilter;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

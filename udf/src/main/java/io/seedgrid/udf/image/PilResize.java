@@ -1,4 +1,4 @@
-package io.seedgrid.udf.metrics;
+package io.seedgrid.udf.image;
 
 /**
  * Pillow's antialiased resampling of 8-bit images, reproduced bit for bit (Pillow

@@ -1,4 +1,4 @@
-package io.seedgrid.udf.metrics;
+package io.seedgrid.udf.image;
 
 import java.util.Locale;
 
