@@ -38,10 +38,6 @@ final class ExternalDataWriter implements Closeable {
         }
     }
 
-    long position() {
-        return position;
-    }
-
     /** Flushes the file to the device, so a rename that publishes it never publishes a torn file. */
     void force() throws IOException {
         channel.force(true);

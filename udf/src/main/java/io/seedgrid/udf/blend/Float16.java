@@ -13,6 +13,10 @@ package io.seedgrid.udf.blend;
 final class Float16 {
 
     private static final float[] HALF_TO_FLOAT = new float[1 << 16];
+    /** Double bits of 2^-14, the smallest normal binary16. */
+    private static final long HALF_MIN_NORMAL = 0x3F10_0000_0000_0000L;
+    /** Double bits of 65520, from where binary16 rounding overflows to infinity. */
+    private static final long HALF_OVERFLOW = 0x40EF_FE00_0000_0000L;
 
     static {
         for (int bits = 0; bits < HALF_TO_FLOAT.length; bits++) {
@@ -35,6 +39,16 @@ final class Float16 {
 
     /** {@code value} rounded to the nearest binary16, ties to even. */
     static short doubleToHalf(double value) {
+        long bits = Double.doubleToRawLongBits(value);
+        long magnitude = bits & 0x7FFF_FFFF_FFFF_FFFFL;
+        if (magnitude >= HALF_MIN_NORMAL && magnitude < HALF_OVERFLOW) {
+            // Fast path for results that are normal binary16 numbers: rebias the exponent (1023 -> 15)
+            // and drop 42 fraction bits, rounding to nearest even by adding (half ulp - 1 + lowest kept
+            // bit) before truncating; a carry moves into the exponent as it should.
+            long rebiased = magnitude - ((1023L - 15) << 52);
+            long rounded = rebiased + ((1L << 41) - 1) + ((rebiased >>> 42) & 1);
+            return (short) ((int) (bits >>> 48) & 0x8000 | (int) (rounded >>> 42));
+        }
         return (short) narrow(value, 5, 10);
     }
 

@@ -52,10 +52,6 @@ final class ProtoWriter {
         return this;
     }
 
-    int size() {
-        return size;
-    }
-
     byte[] toByteArray() {
         return Arrays.copyOf(bytes, size);
     }

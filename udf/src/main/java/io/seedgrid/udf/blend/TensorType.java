@@ -54,10 +54,6 @@ enum TensorType {
         return t == null ? "data type " + code : t.name();
     }
 
-    int code() {
-        return code;
-    }
-
     /** Bytes per element in raw_data or external data (0 for STRING, which has no raw form). */
     int elementBytes() {
         return elementBytes;
