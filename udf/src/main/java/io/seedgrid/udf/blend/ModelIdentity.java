@@ -27,11 +27,12 @@ record ModelIdentity(List<FileIdentity> files) {
         }
     }
 
-    static ModelIdentity of(Path modelFile) throws IOException {
+    /** The identity of a model, given as its {@code model.onnx} or the directory that holds it. */
+    static ModelIdentity of(Path model) throws IOException {
         List<FileIdentity> files = new ArrayList<>();
-        files.add(FileIdentity.of(modelFile));
-        try (OnnxModelFile model = OnnxModelFile.open(modelFile)) {
-            for (Path external : model.externalDataFiles()) {
+        files.add(FileIdentity.of(OnnxModelFile.modelFile(model)));
+        try (OnnxModelFile opened = OnnxModelFile.open(model)) {
+            for (Path external : opened.externalDataFiles()) {
                 files.add(FileIdentity.of(external));
             }
         }

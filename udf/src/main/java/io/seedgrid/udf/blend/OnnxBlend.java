@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * strength 1 in model B this equals LoRA strength α). Integer, bool and string tensors must be
  * equal in both models.
  *
- * <p>Inputs are {@code model.onnx} files with weights inline or in external data next to them.
+ * <p>Inputs are {@code model.onnx} files (or the directories holding them, such as an Optimum
+ * export's {@code unet/}) with weights inline or in external data next to them.
  * The output is always {@code model.onnx} (the graph, and tensors under 1 KiB, which ONNX shape
  * inference must be able to read) plus {@code model.onnx_data} (every other initializer, 64-byte
  * aligned), which ONNX Runtime loads like any external-data model. Inputs are

@@ -35,8 +35,9 @@ final class OnnxModelFile implements Closeable {
         this.model = ProtoMessage.parse(mapped, file.toString());
     }
 
-    static OnnxModelFile open(Path modelFile) throws IOException {
-        Path file = modelFile.toAbsolutePath().normalize();
+    /** Opens a {@code model.onnx}, given as the file or as the directory that holds it. */
+    static OnnxModelFile open(Path model) throws IOException {
+        Path file = modelFile(model).toAbsolutePath().normalize();
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no ONNX model file here");
         }
@@ -52,6 +53,11 @@ final class OnnxModelFile implements Closeable {
             channel.close();
             throw e;
         }
+    }
+
+    /** {@code model} itself, or {@code model/model.onnx} when {@code model} is a directory. */
+    static Path modelFile(Path model) {
+        return Files.isDirectory(model) ? model.resolve(OnnxBlend.MODEL_FILE) : model;
     }
 
     Path file() {

@@ -208,6 +208,14 @@ class OnnxBlendTest {
         OnnxBlend.check(model("net16", "a"), model("net16", "b"));
     }
 
+    @Test
+    void acceptsTheDirectoriesThatHoldTheModels() throws Exception {
+        Path out = OnnxBlend.blend(model("net16", "a").getParent(), model("net16", "b").getParent(), 0.5,
+                tmp.resolve("blend"));
+
+        assertSameTensors(tensors(model("net16", "expected-0.5")), tensors(out.getParent()));
+    }
+
     @ParameterizedTest
     @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
     void refusesAlphaThatIsNotFinite(double alpha) {
