@@ -1,5 +1,7 @@
 package io.seedgrid.udf.blend;
 
+import io.seedgrid.udf.tensor.Half;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -8,7 +10,7 @@ import java.nio.ByteOrder;
  *
  * <p>Each element is widened exactly to double, combined in double arithmetic in that order
  * (subtract, multiply, add), and rounded once to its own type: float32 by Java's narrowing cast,
- * FLOAT16 and BFLOAT16 by {@link Float16} (ties to even). This is what numpy gives for
+ * FLOAT16 and BFLOAT16 by {@link io.seedgrid.udf.tensor.Half} (ties to even). This is what numpy gives for
  * {@code (a64 + alpha * (b64 - a64)).astype(dtype)}, the reference in tools/reference/blend.
  *
  * <p>Widening, the formula and narrowing run as separate loops over arrays: fused into one loop,
@@ -65,7 +67,7 @@ final class WeightInterpolation {
                 readShorts(b, doublesB, n, half);
                 lerp(n);
                 for (int i = 0; i < n; i++) {
-                    shorts[i] = half ? Float16.doubleToHalf(doublesA[i]) : Float16.doubleToBfloat16(doublesA[i]);
+                    shorts[i] = half ? Half.fromDouble(doublesA[i]) : Half.bfloat16FromDouble(doublesA[i]);
                 }
                 out.asShortBuffer().put(shorts, 0, n);
             }
@@ -99,7 +101,7 @@ final class WeightInterpolation {
         }
         src.asShortBuffer().get(shorts, 0, n);
         for (int i = 0; i < n; i++) {
-            dst[i] = half ? Float16.halfToFloat(shorts[i]) : Float16.bfloat16ToFloat(shorts[i]);
+            dst[i] = half ? Half.toFloat(shorts[i]) : Half.bfloat16ToFloat(shorts[i]);
         }
     }
 }

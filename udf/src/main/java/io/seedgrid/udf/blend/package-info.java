@@ -12,7 +12,7 @@
  * writer ({@code ProtoWriter}) that copies every field it does not change byte for byte, the
  * ONNX field numbers ({@code OnnxProto}), tensor storage in all its ONNX forms ({@code TensorInfo},
  * {@code ByteSource}s), the topology check that names the first difference ({@code TopologyCheck}),
- * and the streaming writer ({@code BlendWriter}, {@code WeightInterpolation}, {@code Float16}).
+ * and the streaming writer ({@code BlendWriter}, {@code WeightInterpolation}, {@code tensor.Half}).
  * Fixtures and numpy references: tools/reference/blend/make_fixtures.py.
  */
 package io.seedgrid.udf.blend;

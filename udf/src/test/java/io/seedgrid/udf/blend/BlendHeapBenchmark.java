@@ -1,5 +1,7 @@
 package io.seedgrid.udf.blend;
 
+import io.seedgrid.udf.tensor.Half;
+
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -83,7 +85,7 @@ public final class BlendHeapBenchmark {
                     while (chunk.hasRemaining() && i < elements) {
                         float v = (float) (scale * (k + 1) * Math.sin(i * 1e-3));
                         if (half) {
-                            chunk.putShort(Float16.doubleToHalf(v));
+                            chunk.putShort(Half.fromDouble(v));
                         } else {
                             chunk.putFloat(v);
                         }
@@ -120,7 +122,7 @@ public final class BlendHeapBenchmark {
                 //   = 0.55 (k + 1) sin(i 1e-3), so y = 0.55 * 136 * sin(i 1e-3).
                 OnnxTensor y = (OnnxTensor) r.get(0);
                 long i = 1571; // sin(1.571) ~ 1
-                double got = half ? Float16.halfToFloat(((ShortBuffer) y.getShortBuffer()).get((int) i))
+                double got = half ? Half.toFloat(((ShortBuffer) y.getShortBuffer()).get((int) i))
                         : y.getFloatBuffer().get((int) i);
                 System.out.printf("y[%d] = %.4f, expected about %.4f%n", i, got, 0.55 * 136 * Math.sin(i * 1e-3));
             }

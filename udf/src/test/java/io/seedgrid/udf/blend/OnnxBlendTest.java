@@ -1,5 +1,7 @@
 package io.seedgrid.udf.blend;
 
+import io.seedgrid.udf.tensor.Half;
+
 import static io.seedgrid.udf.blend.Fixtures.model;
 import static io.seedgrid.udf.blend.Fixtures.run;
 import static io.seedgrid.udf.blend.Fixtures.tensors;
@@ -87,7 +89,7 @@ class OnnxBlendTest {
         assertEquals(0x0004, bias.getShort(4) & 0xFFFF);
         assertEquals(0x3C00, bias.getShort(8) & 0xFFFF);
         // 60000 and 65504 (the largest fp16) blend to 62752, representable exactly.
-        assertEquals(62752f, Float16.halfToFloat(bias.getShort(6)));
+        assertEquals(62752f, Half.toFloat(bias.getShort(6)));
     }
 
     @Test
