@@ -1,5 +1,6 @@
 package io.seedgrid.udf.recipe;
 
+import io.seedgrid.udf.blend.BlendCache;
 import io.seedgrid.udf.onnx.SessionSettings;
 import io.seedgrid.udf.pipeline.ConditionAnnealing;
 import io.seedgrid.udf.pipeline.GeneratedImage;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Recipes run on the tiny models: which sessions run which steps, and the equalities each recipe must keep. */
 class RecipeRunTest {
@@ -34,10 +36,21 @@ class RecipeRunTest {
             SessionSettings.cpu());
     private static final SdxlModel STUDENT = SdxlModel.load(ModelDirectory.open(Golden.resource("tiny-sdxl/dmd2-unet-only"),
             Golden.resource("tiny-sdxl/fp32")), SessionSettings.cpu());
-    private static final ModelResolver MODELS = ref -> switch (ref.base()) {
-        case "base" -> BASE;
-        case "dmd2" -> STUDENT;
-        default -> throw new IllegalArgumentException("unknown model " + ref);
+    private static final ModelResolver MODELS = ref -> {
+        if (ref instanceof ModelRef.Blend blend) {
+            try {
+                BlendCache cache = new BlendCache(java.nio.file.Files.createTempDirectory("seedgrid-blends"));
+                var blended = cache.get(BASE.directory().unet(), STUDENT.directory().unet(), blend.alpha()).model();
+                return SdxlModel.withUnet(BASE.directory(), blended, SessionSettings.cpu());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return switch (ref.base()) {
+            case "base" -> BASE;
+            case "dmd2" -> STUDENT;
+            default -> throw new IllegalArgumentException("unknown model " + ref);
+        };
     };
 
     /** One UNet call as the observer saw it. */
@@ -120,6 +133,35 @@ class RecipeRunTest {
                 LongPromptMode.TRUNCATE);
         assertArrayEquals(annealed.get(2).latents(),
                 SdxlPipeline.generate(alone, new long[] {42}, PipelineObserver.NONE).get(0).latents());
+    }
+
+    @Test
+    void blendsAtZeroAndOneReproduceTheEndModelsAndHalfwayMatchesTheReference() throws Exception {
+        ScheduleSpec schedule = ScheduleSpec.explicit(Recipes.DMD2_TIMESTEPS);
+        assertSameImages(run(Recipes.dmd2("base-lcm", "base", schedule)), run(Recipes.blend("b0", "base", "dmd2", 0.0, "lcm", schedule, 1.0)));
+        assertSameImages(run(Recipes.dmd2("dmd2", "dmd2", schedule)), run(Recipes.blend("b1", "base", "dmd2", 1.0, "lcm", schedule, 1.0)));
+        List<GeneratedImage> half = run(Recipes.blend("b05", "base", "dmd2", 0.5, "lcm", schedule, 1.0));
+        assertNotEquals(run(Recipes.dmd2("dmd2", "dmd2", schedule)).get(0).image(), half.get(0).image());
+
+        // tools/testmodels' reference: the torch UNet with blended parameters, Euler 4 steps, CFG off.
+        var golden = Golden.json("golden/pipeline/case_blend0.5_h64w64_euler4_cfg1.json");
+        GenerationRequest request = new GenerationRequest(PROMPT, 64, 64, RecipeCompiler.compile(
+                Recipes.blend("b05", "base", "dmd2", 0.5, "euler", ScheduleSpec.of(4, "normal"), 1.0), NEGATIVE, MODELS),
+                LongPromptMode.TRUNCATE);
+        List<GeneratedImage> images = SdxlPipeline.generate(request, SEEDS, PipelineObserver.NONE);
+        float[] expected = Golden.floats(golden.get("latents_after_step"));
+        int perImage = expected.length / 4 / SEEDS.length;
+        for (int b = 0; b < SEEDS.length; b++) {
+            float[] want = java.util.Arrays.copyOfRange(expected, (3 * SEEDS.length + b) * perImage, (3 * SEEDS.length + b + 1) * perImage);
+            float[] got = images.get(b).latents();
+            double diff = 0;
+            double scale = 0;
+            for (int i = 0; i < perImage; i++) {
+                diff = Math.max(diff, Math.abs(got[i] - want[i]));
+                scale = Math.max(scale, Math.abs(want[i]));
+            }
+            assertTrue(diff / scale <= 1e-4, "seed " + SEEDS[b] + ": relative error " + diff / scale);
+        }
     }
 
     @Test
