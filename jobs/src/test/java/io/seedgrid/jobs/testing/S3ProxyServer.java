@@ -19,6 +19,11 @@ import org.jclouds.blobstore.BlobStoreContext;
  * an in-memory ({@link #startTransient()}) or directory ({@link #startFilesystem(Path)}) blob store,
  * with fixed test credentials and one bucket of a fresh name.
  *
+ * <p>The blob stores are jclouds' {@code transient} and {@code filesystem} providers. S3Proxy's newer
+ * {@code transient-nio2} / {@code filesystem-nio2} stores do not work with the S3A magic committer: they
+ * keep prefixes as directories, list them without a size (S3A fails with a NullPointerException) and
+ * refuse to delete a non-empty one.
+ *
  * <p>{@link #hadoopConf()} holds the S3A settings for that bucket only ({@code fs.s3a.bucket.NAME.*}:
  * endpoint, path-style access, no TLS, the static credentials provider, region), so that several
  * servers, and a SparkContext that outlives them, never mix up endpoints.
@@ -48,7 +53,7 @@ public final class S3ProxyServer implements AutoCloseable {
     public static S3ProxyServer startFilesystem(Path dir) {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
-        return start("filesystem-nio2", props);
+        return start("filesystem", props);
     }
 
     private static S3ProxyServer start(String provider, Properties props) {

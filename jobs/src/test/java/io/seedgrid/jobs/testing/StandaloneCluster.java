@@ -64,6 +64,8 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+    /** Short-lived test JVMs start faster with the client compiler only and the serial collector. */
+    private static final List<String> QUICK_START_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Options options;
@@ -87,7 +89,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Starts the master and workers and waits until every worker is registered and alive. */
     public static StandaloneCluster start(Options options) throws IOException, InterruptedException {
-        Path root = SeedgridBuild.targetDir().resolve("standalone-cluster").resolve(UUID.randomUUID().toString().substring(0, 8));
+        Path clusters = SeedgridBuild.targetDir().resolve("standalone-cluster");
+        deleteEarlierRuns(clusters);
+        Path root = clusters.resolve(UUID.randomUUID().toString().substring(0, 8));
         List<String> classpath = testClasspath();
         Path sparkHome = buildSparkHome(root.resolve("spark-home"), classpath);
         List<String> classDirs = classpath.stream().filter(e -> Files.isDirectory(Path.of(e))).toList();
@@ -126,7 +130,9 @@ public final class StandaloneCluster implements AutoCloseable {
         conf.put("spark.driver.host", "127.0.0.1");
         conf.put("spark.driver.bindAddress", "127.0.0.1");
         conf.put("spark.executor.extraClassPath", String.join(File.pathSeparator, classDirs));
-        conf.put("spark.executor.extraJavaOptions", String.join(" ", SeedgridBuild.jvmFlags()));
+        List<String> executorFlags = new ArrayList<>(SeedgridBuild.jvmFlags());
+        executorFlags.addAll(QUICK_START_FLAGS);
+        conf.put("spark.executor.extraJavaOptions", String.join(" ", executorFlags));
         conf.put("spark.executor.memory", "512m");
         conf.put("spark.executor.cores", "1");
         conf.put("spark.cores.max", Integer.toString(options.workers() * options.coresPerWorker()));
@@ -211,8 +217,7 @@ public final class StandaloneCluster implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(SeedgridBuild.jvmFlags());
         command.add("-Xmx384m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(QUICK_START_FLAGS);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classpath));
         command.addAll(props);
@@ -311,6 +316,20 @@ public final class StandaloneCluster implements AutoCloseable {
             }
         }
         return entries.stream().distinct().collect(Collectors.toList());
+    }
+
+    /** Removes the directories of earlier clusters (the last run's stay for inspection until the next). */
+    private static void deleteEarlierRuns(Path clusters) throws IOException {
+        if (!Files.isDirectory(clusters)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(clusters)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(clusters)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** SPARK_HOME with {@code jars/} linking to the classpath's jars (first of each file name wins). */
