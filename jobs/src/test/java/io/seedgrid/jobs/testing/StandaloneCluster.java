@@ -63,7 +63,7 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(150);
     /** Short-lived test JVMs start faster with the client compiler only and the serial collector. */
     private static final List<String> QUICK_START_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -122,7 +122,7 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /**
-     * The settings an app on this cluster needs: master, driver on 127.0.0.1, the executor classpath
+     * The settings an app on this cluster needs besides its master: driver on 127.0.0.1, the executor classpath
      * and JVM flags, small executors (one core, 512 MB).
      */
     public Map<String, String> appConf() {
@@ -149,10 +149,14 @@ public final class StandaloneCluster implements AutoCloseable {
         }
         TestSpark.stop();
         SessionSpec onCluster = spec.withMaster(masterUrl()).withConf(merge(appConf(), spec.conf()));
-        app = SparkSessions.getOrCreate(onCluster);
-        SparkSession session = app;
+        SparkSession session = SparkSessions.getOrCreate(onCluster);
+        if (!session.sparkContext().master().equals(masterUrl())) {
+            throw new IllegalStateException("a SparkContext on " + session.sparkContext().master()
+                    + " still runs in this JVM; stop it before starting an app on the cluster");
+        }
+        app = session;
         // getExecutorInfos() lists the driver too.
-        await("" + executors + " executors registered", () -> session.sparkContext().statusTracker().getExecutorInfos().length > executors);
+        await(executors + " executors registered", () -> session.sparkContext().statusTracker().getExecutorInfos().length > executors);
         return app;
     }
 

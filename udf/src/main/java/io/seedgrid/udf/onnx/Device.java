@@ -1,5 +1,6 @@
 package io.seedgrid.udf.onnx;
 
+import java.io.Serializable;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,8 +11,9 @@ import java.util.regex.Pattern;
  * {@code "cuda:0"}); {@link #toString()} writes the form that {@link #parse} reads back.
  *
  * <p>A device is only a request: {@link OrtRuntime#resolve} turns it into the device actually used.
+ * Serializable, so that Spark functions can carry it to executors.
  */
-public record Device(Kind kind, int index) {
+public record Device(Kind kind, int index) implements Serializable {
 
     /** The kinds of device a user may ask for. */
     public enum Kind {

@@ -1,10 +1,12 @@
 package io.seedgrid.udf.onnx;
 
+import java.io.Serializable;
+
 /**
  * What one CUDA probe found out: whether ONNX Runtime's CUDA execution provider could be added for
  * {@code device}, and if not, why ({@code reason} is empty when it could).
  */
-public record DeviceProbe(Device device, boolean available, String reason) {
+public record DeviceProbe(Device device, boolean available, String reason) implements Serializable {
 
     public DeviceProbe {
         if (device == null || device.kind() != Device.Kind.CUDA) {

@@ -9,7 +9,7 @@ public class DeviceUnavailableException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Device device;
+    private final Device device;
 
     public DeviceUnavailableException(Device device, String reason) {
         super(device + " is not available: " + reason);

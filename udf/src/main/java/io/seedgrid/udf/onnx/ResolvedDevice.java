@@ -1,5 +1,7 @@
 package io.seedgrid.udf.onnx;
 
+import java.io.Serializable;
+
 /**
  * The device a model runs on after {@link OrtRuntime#resolve}: what was asked for, what is used, and a
  * one-line note for the log and for the {@code device} column of every output row.
@@ -9,7 +11,7 @@ package io.seedgrid.udf.onnx;
  * the reason when a CUDA request fell back to the CPU
  * ({@code "cpu (fallback from auto: cuda:0 is not available: ...)"}).
  */
-public record ResolvedDevice(Device requested, Device actual, String note) {
+public record ResolvedDevice(Device requested, Device actual, String note) implements Serializable {
 
     public ResolvedDevice {
         if (requested == null || actual == null) {

@@ -14,6 +14,9 @@ import org.apache.spark.resource.ResourceInformation;
  * spark.task.resource.gpu.amount} are set; the addresses are those the discovery script printed
  * ({@code conf/gpu-discovery.sh}: {@code nvidia-smi} indices, which are CUDA's device numbers). A task
  * given several GPUs runs on the first.
+ *
+ * <p>The task's GPU wins over {@code fallback}: a job whose user asked for {@code cpu} should not ask
+ * here at all. The result is a request; {@code OrtRuntime.resolve} decides whether CUDA can run it.
  */
 public final class TaskDevice {
 

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,6 +54,17 @@ class DeviceTest {
         assertThrows(IllegalArgumentException.class, () -> new Device(Device.Kind.AUTO, 1));
         assertThrows(IllegalArgumentException.class, () -> Device.cuda(-1));
         assertThrows(IllegalArgumentException.class, () -> new Device(null, 0));
+    }
+
+    @Test
+    void travelsInSparkClosures() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(Device.cuda(3));
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            assertEquals(Device.cuda(3), in.readObject());
+        }
     }
 
     @Test
