@@ -1,0 +1,152 @@
+package io.seedgrid.jobs.spark;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * Builds a job's SparkSession.
+ *
+ * <p><b>Local mode</b> ({@code local}, {@code local[N]}, {@code local[*]}, {@code local[N,F]}): one JVM
+ * and no executor resources. Any {@code spark.(executor|task|driver|worker).resource.gpu.*} setting is
+ * refused, because tasks asking for a "gpu" resource that local mode never offers wait forever; the
+ * device then comes from the run's device setting ({@code TaskDevice} falls back to it). Code running on
+ * a local context must never call {@code RDD.withResources}: stage-level scheduling is not supported
+ * there and it stops the SparkContext. Shuffle partitions default to twice the cores (not Spark's 200)
+ * and the driver binds to 127.0.0.1.
+ *
+ * <p><b>Cluster mode</b> (anything else): resource amounts, discovery scripts, memory and executor
+ * options come from spark-defaults and spark-submit (see {@code conf/spark-defaults.cluster.conf});
+ * nothing is added here.
+ *
+ * <p><b>S3</b>: when an output is on {@code s3a://}, the S3A magic committer settings ({@link
+ * S3aCommitter}) are added unless already set, and dynamic partition overwrite is refused. Credentials
+ * come from the environment or the Hadoop configuration ({@code spark.hadoop.fs.s3a.*}) and are never
+ * logged: the log line names settings, never their values.
+ *
+ * <p>Precedence: the spec's own settings, then spark-submit's ({@code spark.*} system properties), then
+ * seedgrid's defaults.
+ */
+public final class SparkSessions {
+
+    /** The master when neither the job nor spark-submit names one. */
+    public static final String DEFAULT_MASTER = "local[*]";
+
+    private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
+    private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
+    private static final Pattern GPU_RESOURCE_KEY =
+            Pattern.compile("spark\\.(executor|task|driver|worker)\\.resource\\.gpu\\..+");
+
+    private SparkSessions() {
+    }
+
+    /**
+     * The job's SparkSession. Settings spark-submit passed (as {@code spark.*} system properties) are
+     * read to decide the mode and to check them; an existing session in this JVM is returned as it is
+     * (Spark applies only runtime SQL settings to it).
+     *
+     * @throws IllegalArgumentException when the settings cannot work (gpu resources in local mode,
+     *     dynamic partition overwrite with the S3A committer)
+     */
+    public static SparkSession getOrCreate(SessionSpec spec) {
+        SessionPlan plan = plan(spec, submitted());
+        LOG.info("{}: {}", spec.appName(), plan.describe());
+        SparkSession.Builder builder = SparkSession.builder();
+        plan.conf().forEach(builder::config);
+        SparkSession session = builder.getOrCreate();
+        String running = session.sparkContext().master();
+        if (!running.equals(plan.master())) {
+            LOG.warn("{}: a SparkSession on master {} already runs in this JVM and is reused instead of {}",
+                    spec.appName(), running, plan.master());
+        }
+        return session;
+    }
+
+    /**
+     * The settings for {@code spec}, given {@code submitted}: what spark-submit or spark-defaults already
+     * set. Pure: starts nothing.
+     */
+    public static SessionPlan plan(SessionSpec spec, Map<String, String> submitted) {
+        String master = spec.master() != null ? spec.master().strip() : submitted.getOrDefault("spark.master", DEFAULT_MASTER);
+        boolean local = isLocalMaster(master);
+        Map<String, String> explicit = new HashMap<>(submitted);
+        explicit.putAll(spec.conf());
+
+        Map<String, String> conf = new LinkedHashMap<>();
+        conf.put("spark.master", master);
+        conf.put("spark.app.name", spec.appName());
+        if (!spec.uiEnabled()) {
+            conf.put("spark.ui.enabled", "false");
+        }
+        if (local) {
+            refuseGpuResources(master, submitted, spec.conf());
+            putDefault(conf, explicit, "spark.sql.shuffle.partitions", Integer.toString(2 * localCores(master)));
+            putDefault(conf, explicit, "spark.driver.host", "127.0.0.1");
+            putDefault(conf, explicit, "spark.driver.bindAddress", "127.0.0.1");
+        }
+        boolean s3a = spec.outputs().stream().anyMatch(S3aCommitter::isS3a);
+        if (s3a) {
+            String mode = explicit.get(S3aCommitter.PARTITION_OVERWRITE_MODE);
+            if (mode != null && mode.strip().equalsIgnoreCase("dynamic")) {
+                throw new IllegalArgumentException(S3aCommitter.PARTITION_OVERWRITE_MODE + "=dynamic cannot be used with"
+                        + " s3a:// outputs: the S3A committers refuse dynamic partition overwrite. Use static (the default);"
+                        + " seedgrid appends chunks and skips finished cells instead of overwriting partitions.");
+            }
+            S3aCommitter.SETTINGS.forEach((key, value) -> putDefault(conf, explicit, key, value));
+        }
+        conf.putAll(spec.conf());
+        return new SessionPlan(master, local, conf, s3a);
+    }
+
+    /** True for {@code local}, {@code local[N]}, {@code local[*]} and {@code local[N,F]}; false for {@code local-cluster[...]}. */
+    public static boolean isLocalMaster(String master) {
+        return master != null && LOCAL_MASTER.matcher(master.strip().toLowerCase(Locale.ROOT)).matches();
+    }
+
+    private static int localCores(String master) {
+        Matcher m = LOCAL_MASTER.matcher(master.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches() || m.group(1) == null) {
+            return 1;
+        }
+        return m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Math.max(1, Integer.parseInt(m.group(1)));
+    }
+
+    private static void refuseGpuResources(String master, Map<String, String> submitted, Map<String, String> own) {
+        List<String> found = new ArrayList<>();
+        own.keySet().stream().filter(k -> GPU_RESOURCE_KEY.matcher(k).matches()).sorted()
+                .forEach(k -> found.add(k + " (job settings)"));
+        submitted.keySet().stream().filter(k -> GPU_RESOURCE_KEY.matcher(k).matches() && !own.containsKey(k)).sorted()
+                .forEach(k -> found.add(k + " (spark-submit or spark-defaults)"));
+        if (!found.isEmpty()) {
+            throw new IllegalArgumentException("Spark master " + master + " runs in local mode, which has no 'gpu'"
+                    + " resource: tasks asking for one would wait forever. Remove " + String.join(", ", found)
+                    + ", or run on a cluster (conf/spark-defaults.cluster.conf). In local mode the run's device"
+                    + " setting (cpu, cuda, cuda:N, auto) chooses the GPU.");
+        }
+    }
+
+    private static void putDefault(Map<String, String> conf, Map<String, String> explicit, String key, String value) {
+        if (!explicit.containsKey(key)) {
+            conf.put(key, value);
+        }
+    }
+
+    /** What spark-submit passed: the {@code spark.*} system properties, as {@code new SparkConf()} loads them. */
+    private static Map<String, String> submitted() {
+        Map<String, String> settings = new HashMap<>();
+        for (Tuple2<String, String> kv : new SparkConf(true).getAll()) {
+            settings.put(kv._1(), kv._2());
+        }
+        return settings;
+    }
+}

@@ -1,0 +1,137 @@
+package io.seedgrid.jobs.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The session plan: local vs cluster mode, gpu keys, S3A committer, precedence. Starts no Spark. */
+class SparkSessionsTest {
+
+    private static final SessionSpec JOB = SessionSpec.of("seedgrid generate");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "local[2]", "local[*]", "local[4,3]", "local[*, 2]", "LOCAL[8]"})
+    void localMasters(String master) {
+        assertTrue(SparkSessions.isLocalMaster(master), master);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"spark://10.0.0.1:7077", "yarn", "k8s://https://k:443", "local-cluster[2,1,1024]", "localhost", "local[]"})
+    void clusterMasters(String master) {
+        assertFalse(SparkSessions.isLocalMaster(master), master);
+    }
+
+    @Test
+    void localModeSetsNoGpuKeysAndSensibleDefaults() {
+        SessionPlan plan = SparkSessions.plan(JOB.withMaster("local[3]").withUi(false), Map.of());
+        assertTrue(plan.local());
+        assertEquals("local[3]", plan.conf().get("spark.master"));
+        assertEquals("seedgrid generate", plan.conf().get("spark.app.name"));
+        assertEquals("6", plan.conf().get("spark.sql.shuffle.partitions"));
+        assertEquals("false", plan.conf().get("spark.ui.enabled"));
+        assertEquals("127.0.0.1", plan.conf().get("spark.driver.bindAddress"));
+        assertTrue(plan.conf().keySet().stream().noneMatch(k -> k.contains(".resource.")), plan.conf().toString());
+        assertFalse(plan.s3aCommitter());
+    }
+
+    @Test
+    void masterComesFromTheJobThenSparkSubmitThenLocalStar() {
+        assertEquals("yarn", SparkSessions.plan(JOB.withMaster("yarn"), Map.of("spark.master", "local[2]")).master());
+        assertEquals("spark://h:7077", SparkSessions.plan(JOB, Map.of("spark.master", "spark://h:7077")).master());
+        SessionPlan fallback = SparkSessions.plan(JOB, Map.of());
+        assertEquals("local[*]", fallback.master());
+        assertEquals(Integer.toString(2 * Runtime.getRuntime().availableProcessors()),
+                fallback.conf().get("spark.sql.shuffle.partitions"));
+    }
+
+    @Test
+    void gpuKeysInLocalModeAreRefusedNamingThem() {
+        IllegalArgumentException fromJob = assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(
+                JOB.withMaster("local[2]").withConf("spark.task.resource.gpu.amount", "1"), Map.of()));
+        assertTrue(fromJob.getMessage().contains("spark.task.resource.gpu.amount (job settings)"), fromJob.getMessage());
+        assertTrue(fromJob.getMessage().contains("local mode"), fromJob.getMessage());
+
+        IllegalArgumentException fromSubmit = assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(JOB,
+                Map.of("spark.master", "local[*]", "spark.executor.resource.gpu.amount", "1",
+                        "spark.executor.resource.gpu.discoveryScript", "/opt/gpu.sh")));
+        assertTrue(fromSubmit.getMessage().contains(
+                "spark.executor.resource.gpu.amount (spark-submit or spark-defaults), "
+                        + "spark.executor.resource.gpu.discoveryScript (spark-submit or spark-defaults)"),
+                fromSubmit.getMessage());
+    }
+
+    @Test
+    void clusterModeLeavesResourcesToSparkDefaults() {
+        Map<String, String> submitted = Map.of(
+                "spark.master", "spark://h:7077",
+                "spark.executor.resource.gpu.amount", "1",
+                "spark.task.resource.gpu.amount", "1");
+        SessionPlan plan = SparkSessions.plan(JOB, submitted);
+        assertFalse(plan.local());
+        assertEquals(Map.of("spark.master", "spark://h:7077", "spark.app.name", "seedgrid generate"), plan.conf(),
+                "nothing but master and name: resources, memory and shuffle come from spark-defaults");
+    }
+
+    @Test
+    void s3aOutputsGetTheMagicCommitter() {
+        SessionPlan plan = SparkSessions.plan(JOB.withMaster("yarn").withOutput("s3a://bucket/runs/r1"), Map.of());
+        assertTrue(plan.s3aCommitter());
+        S3aCommitter.SETTINGS.forEach((k, v) -> assertEquals(v, plan.conf().get(k), k));
+        assertEquals("magic", plan.conf().get("spark.hadoop.fs.s3a.committer.name"));
+        assertEquals("org.apache.spark.internal.io.cloud.PathOutputCommitProtocol",
+                plan.conf().get("spark.sql.sources.commitProtocolClass"));
+        assertEquals("org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
+                plan.conf().get("spark.sql.parquet.output.committer.class"));
+
+        SessionPlan local = SparkSessions.plan(JOB.withMaster("yarn").withOutput("/data/runs/r1")
+                .withOutput("file:///tmp/x"), Map.of());
+        assertFalse(local.s3aCommitter());
+        assertNull(local.conf().get("spark.sql.sources.commitProtocolClass"));
+    }
+
+    @Test
+    void explicitSettingsWinOverDefaults() {
+        SessionPlan plan = SparkSessions.plan(JOB.withMaster("local[2]").withOutput("s3a://b/r")
+                .withConf("spark.sql.shuffle.partitions", "1")
+                .withConf("spark.hadoop.fs.s3a.committer.name", "directory"), Map.of("spark.driver.host", "10.1.1.1"));
+        assertEquals("1", plan.conf().get("spark.sql.shuffle.partitions"));
+        assertEquals("directory", plan.conf().get("spark.hadoop.fs.s3a.committer.name"));
+        assertFalse(plan.conf().containsKey("spark.driver.host"), "spark-submit's driver host is kept");
+    }
+
+    @Test
+    void dynamicPartitionOverwriteIsRefusedOnS3a() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(
+                JOB.withOutput("s3a://b/r").withConf("spark.sql.sources.partitionOverwriteMode", "DYNAMIC"), Map.of()));
+        assertTrue(e.getMessage().contains("refuse dynamic partition overwrite"), e.getMessage());
+        SessionPlan onDisk = SparkSessions.plan(
+                JOB.withOutput("/data/r").withConf("spark.sql.sources.partitionOverwriteMode", "dynamic"), Map.of());
+        assertEquals("dynamic", onDisk.conf().get("spark.sql.sources.partitionOverwriteMode"));
+    }
+
+    @Test
+    void describeNamesSettingsButNeverValues() {
+        SessionPlan plan = SparkSessions.plan(JOB.withMaster("local[2]").withOutput("s3a://b/r")
+                .withConf("spark.hadoop.fs.s3a.secret.key", "very-secret-value"), Map.of());
+        String line = plan.describe();
+        assertTrue(line.contains("spark.hadoop.fs.s3a.secret.key"), line);
+        assertFalse(line.contains("very-secret-value"), line);
+        assertTrue(line.contains("S3A magic committer"), line);
+    }
+
+    @Test
+    void getOrCreateRefusesGpuKeysInLocalModeBeforeStartingSpark() {
+        var before = SparkSession.getDefaultSession();
+        assertThrows(IllegalArgumentException.class, () -> SparkSessions.getOrCreate(
+                JOB.withMaster("local[1]").withConf("spark.executor.resource.gpu.amount", "1")));
+        assertEquals(before, SparkSession.getDefaultSession(), "no session was started");
+    }
+}
