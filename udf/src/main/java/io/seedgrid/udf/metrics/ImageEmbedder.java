@@ -79,7 +79,7 @@ public final class ImageEmbedder {
     public float[] embed(RgbImage image) throws OrtException {
         int[] size = spec.preprocessing().outputSize(image.width(), image.height());
         float[] pixels = spec.preprocessing().apply(image);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.seedgrid.udf.onnx.OrtRuntime.environment();
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels),
                 new long[] {1, 3, size[1], size[0]});
              OrtSession.Result result = session.run(Map.of(spec.input(), input), Set.of(spec.output()))) {

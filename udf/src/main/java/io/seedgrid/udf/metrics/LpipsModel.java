@@ -82,7 +82,7 @@ public final class LpipsModel {
      * returns one activation per declared layer.
      */
     List<Activation> run(float[] batchChw, int batch, int height, int width) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.seedgrid.udf.onnx.OrtRuntime.environment();
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(batchChw),
                 new long[] {batch, 3, height, width});
              OrtSession.Result result = session.run(Map.of(spec.input(), input),

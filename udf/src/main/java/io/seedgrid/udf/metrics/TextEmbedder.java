@@ -79,7 +79,7 @@ public final class TextEmbedder {
             }
             System.arraycopy(ids, 0, flat, b * CONTEXT, CONTEXT);
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = io.seedgrid.udf.onnx.OrtRuntime.environment();
         long[] shape = {batch, CONTEXT};
         try (OnnxTensor input = int64 ? OnnxTensor.createTensor(env, LongBuffer.wrap(toLongs(flat)), shape)
                 : OnnxTensor.createTensor(env, IntBuffer.wrap(flat), shape);

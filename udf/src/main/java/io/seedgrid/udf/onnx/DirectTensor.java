@@ -35,7 +35,7 @@ public final class DirectTensor implements AutoCloseable {
             count *= d;
         }
         int size = Math.toIntExact(count);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         if (type == OnnxJavaType.FLOAT) {
             FloatBuffer buffer = Tensors.directFloats(size);
             return new DirectTensor(OnnxTensor.createTensor(env, buffer, shape), buffer, null, size);

@@ -97,6 +97,6 @@ public final class OnnxModel {
 
     @Override
     public String toString() {
-        return file + " on " + settings.device();
+        return file + " on " + settings.device().actual();
     }
 }

@@ -65,11 +65,11 @@ public final class SessionCache {
     }
 
     private static OnnxModel load(Path file, SessionSettings settings) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         try (OrtSession.SessionOptions options = settings.toOptions()) {
             return new OnnxModel(file, settings, env.createSession(file.toString(), options));
         } catch (OrtException e) {
-            throw new IllegalStateException("cannot load " + file + " on " + settings.device() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot load " + file + " on " + settings.device().actual() + ": " + e.getMessage(), e);
         }
     }
 }

@@ -4,14 +4,16 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 /**
- * How a session is built: the device it runs on (already resolved: {@code cpu} or {@code cuda:N}) and
+ * How a session is built: the device it runs on (already resolved by {@link OrtRuntime#resolve}) and
  * the number of intra-op threads (0 = ONNX Runtime's default, all cores). Part of the session cache key.
  */
-public record SessionSettings(String device, int intraOpThreads) {
+public record SessionSettings(ResolvedDevice device, int intraOpThreads) {
+
+    private static final ResolvedDevice CPU = new ResolvedDevice(Device.CPU, Device.CPU, "cpu");
 
     public SessionSettings {
-        if (!device.equals("cpu") && !device.matches("cuda:\\d+")) {
-            throw new IllegalArgumentException("a session runs on 'cpu' or 'cuda:N', not '" + device + "'");
+        if (device == null) {
+            throw new IllegalArgumentException("a session needs a device");
         }
         if (intraOpThreads < 0) {
             throw new IllegalArgumentException("intra-op threads must be >= 0, got " + intraOpThreads);
@@ -20,27 +22,30 @@ public record SessionSettings(String device, int intraOpThreads) {
 
     /** CPU with ONNX Runtime's default thread count. */
     public static SessionSettings cpu() {
-        return new SessionSettings("cpu", 0);
+        return cpu(0);
     }
 
-    public boolean isCuda() {
-        return device.startsWith("cuda:");
+    /** CPU with {@code threads} intra-op threads (0 = all cores). */
+    public static SessionSettings cpu(int threads) {
+        return new SessionSettings(CPU, threads);
     }
 
-    public int cudaIndex() {
-        return isCuda() ? Integer.parseInt(device.substring(5)) : -1;
+    /**
+     * Settings for a device as the user names it ({@code cpu}, {@code cuda}, {@code cuda:N}, {@code auto}):
+     * {@code auto} falls back to the CPU when CUDA cannot load, {@code cuda} fails saying why.
+     */
+    public static SessionSettings forDevice(String device, int threads) {
+        Device requested = Device.parse(device);
+        return new SessionSettings(OrtRuntime.resolve(requested, requested.kind() == Device.Kind.AUTO), threads);
     }
 
     /** Fresh session options for these settings; the caller closes them. */
     public OrtSession.SessionOptions toOptions() throws OrtException {
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        OrtSession.SessionOptions options = OrtRuntime.options(device);
         try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             if (intraOpThreads > 0) {
                 options.setIntraOpNumThreads(intraOpThreads);
-            }
-            if (isCuda()) {
-                options.addCUDA(cudaIndex());
             }
             return options;
         } catch (OrtException | RuntimeException e) {

@@ -34,7 +34,7 @@ public final class Tensors {
 
     /** A tensor of {@code spec}'s floating type (FLOAT or FLOAT16) holding {@code values}. */
     public static OnnxTensor floats(TensorSpec spec, float[] values, long[] shape) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         if (spec.type() == OnnxJavaType.FLOAT) {
             FloatBuffer buffer = directFloats(values.length);
             buffer.put(values).flip();
@@ -56,7 +56,7 @@ public final class Tensors {
      * type (newer exports take the timestep as a float).
      */
     public static OnnxTensor numbers(TensorSpec spec, double[] values, long[] shape) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtRuntime.environment();
         switch (spec.type()) {
             case INT64 -> {
                 LongBuffer buffer = ByteBuffer.allocateDirect(values.length * Long.BYTES).order(ByteOrder.nativeOrder()).asLongBuffer();
