@@ -1,0 +1,51 @@
+package io.seedgrid.jobs.cli;
+
+import io.seedgrid.jobs.BuildInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code seedgrid} command line. Exit codes: 0 success, 1 a failure while running, 2 bad input
+ * (a bad option, config, model or prompt: the message names the problem and nothing is written).
+ */
+@Command(name = "seedgrid", mixinStandardHelpOptions = true, versionProvider = BuildInfo.VersionProvider.class,
+        description = "Seed-diversity grids for SDXL and distilled SDXL on Spark and ONNX Runtime.",
+        subcommands = {RenderCommand.class, GenerateCommand.class, InspectCommand.class, BenchCommand.class},
+        commandListHeading = "%nCommands:%n")
+public final class Main implements Runnable {
+
+    /** Bad input: the option, config, model or prompt is wrong. */
+    public static final int BAD_INPUT = 2;
+    /** A failure while running. */
+    public static final int FAILED = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams and returns its exit code (for tests). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean badInput = BadInput.is(e);
+            commandLine.getErr().println("seedgrid: " + (badInput ? "error: " : "failed: ") + BadInput.message(e));
+            if (!badInput && System.getenv("SEEDGRID_DEBUG") != null) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return badInput ? BAD_INPUT : FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,58 @@
+package io.seedgrid.jobs.config;
+
+import io.seedgrid.udf.pipeline.LongPromptMode;
+import io.seedgrid.udf.recipe.RecipeSpec;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed, validated run config (see {@link RunConfigParser} and the README's "Config reference").
+ * Relative paths are already resolved against the config file's folder.
+ *
+ * @param source         the config file
+ * @param run            the run name: outputs go to {@code <output>/<run>/}
+ * @param output         local folder or {@code s3a://bucket/prefix}
+ * @param models         model name to model
+ * @param prompts        the prompts, ids unique
+ * @param seeds          the seeds
+ * @param width          image width, a multiple of 8
+ * @param height         image height, a multiple of 8
+ * @param recipes        the recipes, names unique
+ * @param batchSize      seeds per UNet call
+ * @param chunkSize      cells per committed chunk: a crash loses at most the chunk in flight
+ * @param longPrompt     truncate or chunk prompts over 75 tokens
+ * @param maxFailedShare the run fails when more than this share of its cells fail
+ * @param pngFiles       also write each image as a PNG file under {@code <run>/png/}
+ * @param blendCache     folder for blended UNets on each executor
+ * @param master         Spark master (null: whatever spark-submit or the environment says, else local[*])
+ * @param sparkConf      extra Spark settings
+ * @param measure        the measure stage's settings
+ * @param canonicalJson  the whole resolved config as sorted JSON (what the manifest records)
+ * @param identityHash   SHA-256 of what decides how a cell renders (models, size, recipes, long_prompt): a rerun
+ *                       into the same run folder must match it; prompts and seeds may grow
+ */
+public record RunConfig(String source, String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
+                        SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize, int chunkSize,
+                        LongPromptMode longPrompt, double maxFailedShare, boolean pngFiles, String blendCache, String master,
+                        Map<String, String> sparkConf, MeasureConfig measure, String canonicalJson, String identityHash) {
+
+    /** Number of cells: prompts × seeds × recipes. */
+    public long gridSize() {
+        return (long) prompts.size() * seeds.size() * recipes.size();
+    }
+
+    /** {@code <output>/<run>}. */
+    public String runDirectory() {
+        return output.endsWith("/") ? output + run : output + "/" + run;
+    }
+
+    public RecipeSpec recipe(String name) {
+        for (RecipeSpec recipe : recipes) {
+            if (recipe.name().equals(name)) {
+                return recipe;
+            }
+        }
+        throw new IllegalArgumentException("no recipe named '" + name + "'");
+    }
+}

@@ -1,0 +1,310 @@
+package io.seedgrid.jobs.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seedgrid.jobs.render.Seeds;
+import io.seedgrid.udf.pipeline.LongPromptMode;
+import io.seedgrid.udf.recipe.RecipeSpec;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a run config strictly: an unknown key, a missing required key, a value of the wrong kind, a
+ * model or recipe name used twice, a size that is not a multiple of 8, an empty prompt source are
+ * errors that name the key and its line. Nothing touches Spark or a model here.
+ */
+public final class RunConfigParser {
+
+    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    private RunConfigParser() {
+    }
+
+    public static RunConfig parse(Path file) {
+        ConfigNode root = ConfigNode.parse(file);
+        root.allowOnly("run", "output", "models", "prompts", "negative_prompt", "seeds", "width", "height", "recipes",
+                "batch_size", "chunk_size", "long_prompt", "max_failed_share", "png_files", "blend_cache", "spark", "measure");
+        Path dir = file.toAbsolutePath().getParent();
+
+        ConfigNode runNode = root.require("run");
+        String run = runNode.nonEmptyText();
+        if (!run.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}")) {
+            throw runNode.error("a run name is letters, digits, '.', '_' and '-' (it names a folder), got '" + run + "'");
+        }
+        String output = location(root.require("output"), dir);
+
+        Map<String, ModelConfig> models = models(root.require("models"), dir);
+        String defaultNegative = root.text("negative_prompt", "");
+        List<PromptEntry> prompts = prompts(root.require("prompts"), dir, defaultNegative);
+        SeedSet seeds = seeds(root.require("seeds"));
+        int width = size(root.require("width"));
+        int height = size(root.require("height"));
+
+        List<RecipeSpec> recipes = new ArrayList<>();
+        ConfigNode recipeList = root.require("recipes");
+        for (ConfigNode node : recipeList.list()) {
+            RecipeSpec recipe = RecipeParser.parse(node, models.keySet());
+            for (RecipeSpec other : recipes) {
+                if (other.name().equals(recipe.name())) {
+                    throw node.require("name").error("duplicate recipe name '" + recipe.name() + "'");
+                }
+            }
+            recipes.add(recipe);
+        }
+        if (recipes.isEmpty()) {
+            throw recipeList.error("no recipes");
+        }
+
+        int batchSize = positive(root, "batch_size", 8);
+        int chunkSize = positive(root, "chunk_size", 256);
+        LongPromptMode longPrompt = parseEnum(root, "long_prompt");
+        double maxFailed = root.number("max_failed_share", 0.1);
+        if (maxFailed < 0 || maxFailed > 1) {
+            throw root.get("max_failed_share").error("must be in [0, 1], got " + maxFailed);
+        }
+        boolean pngFiles = root.bool("png_files", false);
+        String blendCache = root.has("blend_cache") ? location(root.get("blend_cache"), dir)
+                : Path.of(System.getProperty("user.home"), ".cache", "seedgrid", "blends").toString();
+
+        String master = null;
+        Map<String, String> sparkConf = new TreeMap<>();
+        ConfigNode spark = root.get("spark");
+        if (spark != null) {
+            spark.allowOnly("master", "conf");
+            master = spark.text("master", null);
+            ConfigNode conf = spark.get("conf");
+            if (conf != null) {
+                conf.entries().forEach((key, value) -> sparkConf.put(key, value.text()));
+            }
+        }
+        MeasureConfig measure = measure(root.get("measure"), dir, recipes);
+
+        ObjectNode canonical = canonical(run, output, models, prompts, seeds, width, height, recipes, batchSize, chunkSize,
+                longPrompt, maxFailed, pngFiles, measure);
+        // A run's identity: what decides how a cell is rendered. Prompts and seeds may grow between reruns.
+        ObjectNode identity = JSON.createObjectNode();
+        for (String key : new String[] {"models", "width", "height", "recipes", "long_prompt"}) {
+            identity.set(key, canonical.get(key));
+        }
+        return new RunConfig(file.toString(), run, output, models, prompts, seeds, width, height, List.copyOf(recipes),
+                batchSize, chunkSize, longPrompt, maxFailed, pngFiles, blendCache, master, sparkConf, measure,
+                canonical.toString(), sha256(identity.toString()));
+    }
+
+    private static Map<String, ModelConfig> models(ConfigNode node, Path dir) {
+        Map<String, ModelConfig> models = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> entry : node.entries().entrySet()) {
+            String name = entry.getKey();
+            ConfigNode m = entry.getValue();
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw m.error("a model name is letters, digits, '.', '_' and '-', got '" + name + "'");
+            }
+            if (m.isScalar()) {
+                models.put(name, new ModelConfig(name, location(m, dir), null, "auto", null));
+                continue;
+            }
+            m.allowOnly("path", "base", "device", "precision");
+            String device = m.text("device", "auto");
+            if (!device.matches("auto|cpu|cuda|cuda:\\d+")) {
+                throw m.get("device").error("device is auto, cpu, cuda or cuda:N, got '" + device + "'");
+            }
+            String precision = m.text("precision", null);
+            if (precision != null && !precision.matches("fp32|fp16")) {
+                throw m.get("precision").error("precision is fp32 or fp16, got '" + precision + "'");
+            }
+            models.put(name, new ModelConfig(name, location(m.require("path"), dir),
+                    m.has("base") ? location(m.get("base"), dir) : null, device, precision));
+        }
+        if (models.isEmpty()) {
+            throw node.error("no models");
+        }
+        return models;
+    }
+
+    private static List<PromptEntry> prompts(ConfigNode node, Path dir, String defaultNegative) {
+        List<PromptEntry> prompts = new ArrayList<>();
+        if (node.isMap()) {
+            node.allowOnly("file");
+            ConfigNode file = node.require("file");
+            prompts.addAll(PromptSources.read(dir.resolve(file.nonEmptyText()).normalize()));
+        } else {
+            for (ConfigNode item : node.list()) {
+                if (item.isScalar()) {
+                    prompts.add(PromptEntry.of(null, item.nonEmptyText(), ""));
+                } else {
+                    item.allowOnly("prompt", "id", "negative_prompt");
+                    prompts.add(PromptEntry.of(item.text("id", null), item.require("prompt").nonEmptyText(),
+                            item.text("negative_prompt", "")));
+                }
+            }
+        }
+        if (prompts.isEmpty()) {
+            throw node.error("no prompts");
+        }
+        Map<String, PromptEntry> byId = new LinkedHashMap<>();
+        List<PromptEntry> resolved = new ArrayList<>();
+        for (PromptEntry p : prompts) {
+            PromptEntry entry = p.negativePrompt().isEmpty() && !defaultNegative.isEmpty()
+                    ? new PromptEntry(p.id(), p.prompt(), defaultNegative) : p;
+            if (byId.putIfAbsent(entry.id(), entry) != null) {
+                throw node.error("prompt id '" + entry.id() + "' appears twice (a repeated prompt, or a repeated id)");
+            }
+            resolved.add(entry);
+        }
+        return List.copyOf(resolved);
+    }
+
+    private static SeedSet seeds(ConfigNode node) {
+        try {
+            if (node.isMap()) {
+                node.allowOnly("start", "count");
+                return SeedSet.range(Seeds.parse(node.require("start").text()), node.require("count").integer());
+            }
+            List<ConfigNode> items = node.list();
+            long[] seeds = new long[items.size()];
+            for (int i = 0; i < seeds.length; i++) {
+                try {
+                    seeds[i] = Seeds.parse(items.get(i).text());
+                } catch (IllegalArgumentException e) {
+                    throw items.get(i).error(e.getMessage());
+                }
+            }
+            return new SeedSet(seeds);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
+        }
+    }
+
+    private static int size(ConfigNode node) {
+        int value = node.integer();
+        if (value <= 0 || value % 8 != 0) {
+            throw node.error("must be a positive multiple of 8 (the VAE works in 8x8 blocks), got " + value);
+        }
+        return value;
+    }
+
+    private static int positive(ConfigNode root, String key, int fallback) {
+        int value = root.integer(key, fallback);
+        if (value < 1) {
+            throw root.get(key).error("must be at least 1, got " + value);
+        }
+        return value;
+    }
+
+    private static LongPromptMode parseEnum(ConfigNode root, String key) {
+        try {
+            return LongPromptMode.parse(root.text(key, "truncate"));
+        } catch (IllegalArgumentException e) {
+            throw root.get(key).error(e.getMessage());
+        }
+    }
+
+    private static MeasureConfig measure(ConfigNode node, Path dir, List<RecipeSpec> recipes) {
+        if (node == null) {
+            return MeasureConfig.defaults();
+        }
+        node.allowOnly("lpips", "encoders", "clip", "reference_recipe", "bootstrap", "ms_ssim");
+        List<String> encoders = new ArrayList<>();
+        ConfigNode list = node.get("encoders");
+        if (list != null) {
+            for (ConfigNode item : list.list()) {
+                encoders.add(location(item, dir));
+            }
+        }
+        String reference = node.text("reference_recipe", null);
+        if (reference != null && recipes.stream().noneMatch(r -> r.name().equals(reference))) {
+            throw node.get("reference_recipe").error("no recipe named '" + reference + "' (recipes: "
+                    + String.join(", ", recipes.stream().map(RecipeSpec::name).toList()) + ")");
+        }
+        int bootstrap = node.integer("bootstrap", 1000);
+        if (bootstrap < 100) {
+            throw node.get("bootstrap").error("use at least 100 bootstrap resamples, got " + bootstrap);
+        }
+        return new MeasureConfig(node.has("lpips") ? location(node.get("lpips"), dir) : null, List.copyOf(encoders),
+                node.has("clip") ? location(node.get("clip"), dir) : null, reference, bootstrap, node.bool("ms_ssim", true));
+    }
+
+    /** A local path resolved against the config's folder, or an {@code s3a://} (or other scheme) URI as given. */
+    private static String location(ConfigNode node, Path dir) {
+        String text = node.nonEmptyText();
+        if (text.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            if (text.startsWith("s3://") || text.startsWith("s3n://")) {
+                throw node.error("use s3a:// (Hadoop's S3A connector), not " + text.substring(0, text.indexOf(':') + 3));
+            }
+            return text;
+        }
+        return dir.resolve(text).normalize().toString();
+    }
+
+    private static ObjectNode canonical(String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
+                                        SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize,
+                                        int chunkSize, LongPromptMode longPrompt, double maxFailed, boolean pngFiles,
+                                        MeasureConfig measure) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("run", run);
+        root.put("output", output);
+        ObjectNode m = root.putObject("models");
+        models.forEach((name, model) -> {
+            ObjectNode node = m.putObject(name);
+            node.put("path", model.path());
+            node.put("base", model.base());
+            node.put("device", model.device());
+            node.put("precision", model.precision());
+        });
+        ArrayNode p = root.putArray("prompts");
+        for (PromptEntry prompt : prompts) {
+            p.addObject().put("id", prompt.id()).put("prompt", prompt.prompt()).put("negative_prompt", prompt.negativePrompt());
+        }
+        ArrayNode s = root.putArray("seeds");
+        for (long seed : seeds.seeds()) {
+            s.add(Long.toUnsignedString(seed));
+        }
+        root.put("width", width);
+        root.put("height", height);
+        ArrayNode r = root.putArray("recipes");
+        for (RecipeSpec recipe : recipes) {
+            try {
+                r.add(JSON.readTree(recipe.toJsonWithName()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        root.put("batch_size", batchSize);
+        root.put("chunk_size", chunkSize);
+        root.put("long_prompt", longPrompt.name().toLowerCase(java.util.Locale.ROOT));
+        root.put("max_failed_share", maxFailed);
+        root.put("png_files", pngFiles);
+        ObjectNode meas = root.putObject("measure");
+        meas.put("lpips", measure.lpips());
+        ArrayNode enc = meas.putArray("encoders");
+        measure.encoders().forEach(enc::add);
+        meas.put("clip", measure.clip());
+        meas.put("reference_recipe", measure.referenceRecipe());
+        meas.put("bootstrap", measure.bootstrap());
+        meas.put("ms_ssim", measure.msSsim());
+        return root;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

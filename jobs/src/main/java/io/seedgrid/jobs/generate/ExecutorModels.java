@@ -1,0 +1,78 @@
+package io.seedgrid.jobs.generate;
+
+import io.seedgrid.udf.blend.BlendCache;
+import io.seedgrid.udf.onnx.Device;
+import io.seedgrid.udf.onnx.OrtRuntime;
+import io.seedgrid.udf.onnx.ResolvedDevice;
+import io.seedgrid.udf.onnx.SessionSettings;
+import io.seedgrid.udf.pipeline.ModelDirectory;
+import io.seedgrid.udf.pipeline.SdxlModel;
+import io.seedgrid.udf.recipe.ModelRef;
+import io.seedgrid.udf.recipe.ModelResolver;
+import io.seedgrid.udf.spark.TaskDevice;
+import org.apache.spark.TaskContext;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Resolves a recipe's models inside a Spark task: the device is the task's GPU when Spark assigned one,
+ * else what the model config asks for ({@code auto} falls back to the CPU and says so); sessions come
+ * from the executor JVM's cache; blends from the executor's blend cache.
+ */
+final class ExecutorModels implements ModelResolver {
+
+    private final Map<String, ModelIdentity> models;
+    private final BlendCache blendCache;
+    private String deviceNote;
+
+    ExecutorModels(Map<String, ModelIdentity> models, String blendCache) {
+        this.models = models;
+        this.blendCache = new BlendCache(Path.of(blendCache));
+    }
+
+    @Override
+    public SdxlModel resolve(ModelRef ref) {
+        if (ref instanceof ModelRef.Blend blend) {
+            ModelIdentity a = identity(blend.a());
+            ModelIdentity b = identity(blend.b());
+            ModelDirectory dirA = a.directory();
+            Path blended;
+            try {
+                blended = blendCache.get(dirA.unet(), b.directory().unet(), blend.alpha()).model();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot blend " + blend, e);
+            }
+            return SdxlModel.withUnet(dirA, blended, settings(a));
+        }
+        ModelIdentity model = identity(ref.base());
+        return SdxlModel.load(model.directory(), settings(model));
+    }
+
+    /** The device note of the last model resolved (for the {@code device} column). */
+    String deviceNote() {
+        return deviceNote;
+    }
+
+    private ModelIdentity identity(String name) {
+        ModelIdentity model = models.get(name);
+        if (model == null) {
+            throw new IllegalArgumentException("the recipe uses model '" + name + "', which the config does not define");
+        }
+        return model;
+    }
+
+    private SessionSettings settings(ModelIdentity model) {
+        Device requested = Device.parse(model.device());
+        if (requested.kind() != Device.Kind.CPU) {
+            requested = TaskDevice.current(requested);
+        }
+        ResolvedDevice device = OrtRuntime.resolve(requested, requested.kind() == Device.Kind.AUTO);
+        deviceNote = device.note();
+        TaskContext task = TaskContext.get();
+        int threads = device.actual().kind() == Device.Kind.CPU && task != null ? task.cpus() : 0;
+        return new SessionSettings(device, threads);
+    }
+}

@@ -1,0 +1,49 @@
+package io.seedgrid.jobs.generate;
+
+import io.seedgrid.jobs.config.ModelConfig;
+import io.seedgrid.udf.onnx.ModelHash;
+import io.seedgrid.udf.pipeline.ModelDirectory;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A run config's model as executors need it: where it is (paths only: executors load it themselves),
+ * the device it asks for, and its content hash — SHA-256 over the content hashes of its four
+ * sub-models (text encoders, UNet, VAE decoder), so that a re-exported model never passes for the old.
+ */
+public record ModelIdentity(String name, String path, String base, String device, String sha256) implements Serializable {
+
+    /** Opens the model's directory (checking it is complete) and hashes it; hashes are cached beside the model. */
+    public static ModelIdentity of(ModelConfig config) {
+        ModelDirectory dir = directory(config);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Path part : List.of(dir.textEncoder(), dir.textEncoder2(), dir.unet(), dir.vaeDecoder())) {
+                sha.update(ModelHash.sha256(part).getBytes(StandardCharsets.US_ASCII));
+            }
+            return new ModelIdentity(config.name(), config.path(), config.base(), config.device(),
+                    HexFormat.of().formatHex(sha.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The model's directory, borrowing from its base when it names one. */
+    public ModelDirectory directory() {
+        return ModelDirectory.open(Path.of(path), base == null ? null : Path.of(base));
+    }
+
+    private static ModelDirectory directory(ModelConfig config) {
+        try {
+            return ModelDirectory.open(Path.of(config.path()), config.base() == null ? null : Path.of(config.base()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model '" + config.name() + "': " + e.getMessage(), e);
+        }
+    }
+}
