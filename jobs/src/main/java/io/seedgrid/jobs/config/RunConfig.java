@@ -26,6 +26,7 @@ import java.util.Map;
  * @param pngFiles       also write each image as a PNG file under {@code <run>/png/}
  * @param blendCache     folder for blended UNets on each executor
  * @param master         Spark master (null: whatever spark-submit or the environment says, else local[*])
+ * @param partitions     tasks per chunk (0: Spark's default parallelism)
  * @param sparkConf      extra Spark settings
  * @param measure        the measure stage's settings
  * @param canonicalJson  the whole resolved config as sorted JSON (what the manifest records)
@@ -35,7 +36,7 @@ import java.util.Map;
 public record RunConfig(String source, String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
                         SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize, int chunkSize,
                         LongPromptMode longPrompt, double maxFailedShare, boolean pngFiles, String blendCache, String master,
-                        Map<String, String> sparkConf, MeasureConfig measure, String canonicalJson, String identityHash) {
+                        int partitions, Map<String, String> sparkConf, MeasureConfig measure, String canonicalJson, String identityHash) {
 
     /** Number of cells: prompts × seeds × recipes. */
     public long gridSize() {

@@ -80,11 +80,16 @@ public final class RunConfigParser {
                 : Path.of(System.getProperty("user.home"), ".cache", "seedgrid", "blends").toString();
 
         String master = null;
+        int partitions = 0;
         Map<String, String> sparkConf = new TreeMap<>();
         ConfigNode spark = root.get("spark");
         if (spark != null) {
-            spark.allowOnly("master", "conf");
+            spark.allowOnly("master", "partitions", "conf");
             master = spark.text("master", null);
+            partitions = spark.integer("partitions", 0);
+            if (partitions < 0) {
+                throw spark.get("partitions").error("must be at least 1 (or 0 for Spark's default parallelism)");
+            }
             ConfigNode conf = spark.get("conf");
             if (conf != null) {
                 conf.entries().forEach((key, value) -> sparkConf.put(key, value.text()));
@@ -100,7 +105,7 @@ public final class RunConfigParser {
             identity.set(key, canonical.get(key));
         }
         return new RunConfig(file.toString(), run, output, models, prompts, seeds, width, height, List.copyOf(recipes),
-                batchSize, chunkSize, longPrompt, maxFailed, pngFiles, blendCache, master, sparkConf, measure,
+                batchSize, chunkSize, longPrompt, maxFailed, pngFiles, blendCache, master, partitions, sparkConf, measure,
                 canonical.toString(), sha256(identity.toString()));
     }
 

@@ -59,6 +59,8 @@ public final class GenerateJob {
         }
     }
 
+    private static final int STATUS = ImageRows.SCHEMA.fieldIndex("status");
+
     private GenerateJob() {
     }
 
@@ -91,14 +93,14 @@ public final class GenerateJob {
             LongAccumulator nan = jsc.sc().longAccumulator("seedgrid.nan");
             LongAccumulator errors = jsc.sc().longAccumulator("seedgrid.error");
             UnitRenderer renderer = new UnitRenderer(context);
-            int parallelism = jsc.defaultParallelism();
+            int parallelism = config.partitions() > 0 ? config.partitions() : jsc.defaultParallelism();
             long rendered = 0;
             for (int c = 0; c < chunks.size(); c++) {
                 List<WorkUnit> chunk = chunks.get(c);
                 JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(chunk.size(), parallelism))
                         .mapPartitions(it -> renderer.render(it))
                         .map(row -> {
-                            switch (row.getString(row.fieldIndex("status"))) {
+                            switch (row.getString(STATUS)) {
                                 case "ok" -> ok.add(1);
                                 case "nan" -> nan.add(1);
                                 default -> errors.add(1);

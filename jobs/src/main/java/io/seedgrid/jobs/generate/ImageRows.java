@@ -70,7 +70,7 @@ public final class ImageRows {
         Row image = png == null ? null : RowFactory.create(png, pngPath);
         return RowFactory.create(unit.cellIds()[index], run.run(), run.attempt(), unit.promptId(), unit.prompt(),
                 unit.negativePrompt(), seed(unit.seeds()[index]), unit.recipeName(), unit.recipeJson(),
-                models, run.width(), run.height(), image, status, message, device,
+                scala.jdk.javaapi.CollectionConverters.asScala(models), run.width(), run.height(), image, status, message, device,
                 tokens, truncated, textMs, unetMs, vaeMs, totalMs, new Timestamp(System.currentTimeMillis()), run.codeVersion());
     }
 }
