@@ -47,6 +47,11 @@ public final class OnnxModel {
         return settings;
     }
 
+    /** The session, for code that drives it directly (metric models); shared: never close it. */
+    public OrtSession session() {
+        return session;
+    }
+
     /** Declared inputs, in the model's order. */
     public Map<String, TensorSpec> inputs() {
         return inputs;
