@@ -26,6 +26,11 @@ final class TinyRun {
      * @param extra more top-level YAML (batch_size, chunk_size, spark, ...)
      */
     static RunConfig config(Path dir, String run, String extra) {
+        return config(dir, run, dir.resolve("out").toString(), extra);
+    }
+
+    /** The same grid written to {@code output} (a local folder or an s3a:// URI). */
+    static RunConfig config(Path dir, String run, String output, String extra) {
         String yaml = """
                 run: %s
                 output: %s
@@ -59,7 +64,7 @@ final class TinyRun {
                     base: base
                     student: dmd2
                 %s
-                """.formatted(run, dir.resolve("out"), tiny("fp32"), tiny("dmd2-unet-only"), tiny("fp32"), extra);
+                """.formatted(run, output, tiny("fp32"), tiny("dmd2-unet-only"), tiny("fp32"), extra);
         try {
             Path file = dir.resolve(run + ".yaml");
             Files.writeString(file, yaml);
