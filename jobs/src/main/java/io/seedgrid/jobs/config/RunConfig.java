@@ -48,6 +48,18 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
         return output.endsWith("/") ? output + run : output + "/" + run;
     }
 
+    /** The same config writing under another output location (benchmarks use a scratch folder). */
+    public RunConfig withOutput(String newOutput) {
+        return new RunConfig(source, run, newOutput, models, prompts, seeds, width, height, recipes, batchSize, chunkSize,
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
+    }
+
+    /** The same config committing chunks of {@code cells} cells. */
+    public RunConfig withChunkSize(int cells) {
+        return new RunConfig(source, run, output, models, prompts, seeds, width, height, recipes, batchSize, cells,
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
+    }
+
     public RecipeSpec recipe(String name) {
         for (RecipeSpec recipe : recipes) {
             if (recipe.name().equals(name)) {

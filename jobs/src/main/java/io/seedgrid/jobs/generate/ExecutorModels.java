@@ -26,11 +26,17 @@ final class ExecutorModels implements ModelResolver {
 
     private final Map<String, ModelIdentity> models;
     private final BlendCache blendCache;
+    private final int threadsOutsideTasks;
     private String deviceNote;
 
-    ExecutorModels(Map<String, ModelIdentity> models, String blendCache) {
+    /**
+     * @param threadsOutsideTasks ONNX Runtime intra-op threads on the CPU when not in a Spark task (in a
+     *                            task: {@code spark.task.cpus}); 0 = all cores
+     */
+    ExecutorModels(Map<String, ModelIdentity> models, String blendCache, int threadsOutsideTasks) {
         this.models = models;
         this.blendCache = new BlendCache(Path.of(blendCache));
+        this.threadsOutsideTasks = threadsOutsideTasks;
     }
 
     @Override
@@ -72,7 +78,7 @@ final class ExecutorModels implements ModelResolver {
         ResolvedDevice device = OrtRuntime.resolve(requested, requested.kind() == Device.Kind.AUTO);
         deviceNote = device.note();
         TaskContext task = TaskContext.get();
-        int threads = device.actual().kind() == Device.Kind.CPU && task != null ? task.cpus() : 0;
+        int threads = device.actual().kind() != Device.Kind.CPU ? 0 : task != null ? task.cpus() : threadsOutsideTasks;
         return new SessionSettings(device, threads);
     }
 }

@@ -93,7 +93,9 @@ public final class GenerateJob {
             LongAccumulator nan = jsc.sc().longAccumulator("seedgrid.nan");
             LongAccumulator errors = jsc.sc().longAccumulator("seedgrid.error");
             UnitRenderer renderer = new UnitRenderer(context);
-            int parallelism = config.partitions() > 0 ? config.partitions() : jsc.defaultParallelism();
+            // Several tasks per core by default: units differ in cost (recipes, prompt lengths) and Spark hands
+        // the next task to whichever core is free, so small tasks balance the load.
+        int parallelism = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
             long rendered = 0;
             for (int c = 0; c < chunks.size(); c++) {
                 List<WorkUnit> chunk = chunks.get(c);

@@ -44,7 +44,7 @@ final class UnitRenderer implements Serializable {
 
     /** Renders units lazily, one at a time, so a partition's rows stream into the Parquet writer. */
     Iterator<Row> render(Iterator<WorkUnit> units) {
-        ExecutorModels models = new ExecutorModels(run.models(), run.blendCache());
+        ExecutorModels models = new ExecutorModels(run.models(), run.blendCache(), 0);
         return new Iterator<>() {
             private Iterator<Row> current = java.util.Collections.emptyIterator();
 
