@@ -28,20 +28,42 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--seed", required = true, description = "seed, unsigned 64-bit (as torch.Generator.manual_seed)")
     String seed;
 
-    @Option(names = "--steps", defaultValue = "20", description = "sampling steps (default: ${DEFAULT-VALUE})")
-    int steps;
+    @Option(names = "--recipe", description = "base (default), dmd2, hybrid, skip-first, blend, cads, interval-cfg:"
+            + " a recipe with its literature defaults (README, Recipes)")
+    String recipe;
 
-    @Option(names = "--cfg", defaultValue = "5.0", description = "guidance scale; 1 turns CFG off (default: ${DEFAULT-VALUE})")
-    double cfg;
+    @Option(names = "--student", description = "the distilled model (DMD2) for --recipe hybrid and blend; it borrows from --model")
+    Path student;
 
-    @Option(names = "--sampler", defaultValue = "euler", description = "euler, euler_ancestral, dpmpp_2m, ddim, lcm (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", description = "sampling steps (default: 20; DMD2's 4 timesteps for dmd2, hybrid, skip-first, blend)")
+    Integer steps;
+
+    @Option(names = "--cfg", description = "guidance scale; 1 turns CFG off (default: 5; 1 for blend, off for dmd2)")
+    Double cfg;
+
+    @Option(names = "--sampler", description = "euler (default), euler_ancestral, dpmpp_2m, ddim, lcm (blend: lcm)")
     String sampler;
 
-    @Option(names = "--scheduler", defaultValue = "normal", description = "normal, karras, trailing, sgm_uniform (default: ${DEFAULT-VALUE})")
+    @Option(names = "--scheduler", description = "normal (default), karras, trailing, sgm_uniform")
     String scheduler;
 
     @Option(names = "--timesteps", split = ",", description = "explicit timesteps, e.g. 999,749,499,249 (overrides --steps and --scheduler)")
     double[] timesteps;
+
+    @Option(names = "--alpha", description = "blend: W = W_model + alpha (W_student - W_model)")
+    Double alpha;
+
+    @Option(names = "--base-steps", description = "hybrid: steps the base model runs before the student (default: 1)")
+    Integer baseSteps;
+
+    @Option(names = "--sigma-low", description = "interval-cfg: guide only where sigma > this (default: 0.28)")
+    Double sigmaLow;
+
+    @Option(names = "--sigma-high", description = "interval-cfg: guide only where sigma <= this (default: 5.42)")
+    Double sigmaHigh;
+
+    @Option(names = "--cads-noise-scale", description = "cads: noise scale s (default: 0.25)")
+    Double cadsNoiseScale;
 
     @Option(names = "--width", description = "image width, a multiple of 8 (default: the model's sample size, else 1024)")
     Integer width;
@@ -60,8 +82,9 @@ final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RenderSpec spec = RenderSpec.parse(model, base, prompt, negative, seed, steps, cfg, sampler, scheduler, timesteps,
-                width, height, longPrompt, device, out);
+        RenderSpec spec = RenderSpec.parse(new RenderSpec.Options(model, base, student, prompt, negative, seed, recipe,
+                steps, cfg, sampler, scheduler, timesteps, alpha, baseSteps, sigmaLow, sigmaHigh, cadsNoiseScale, width,
+                height, longPrompt, device, out));
         Renderer.Result result = Renderer.render(spec);
         System.out.println(result.summary());
         return result.ok() ? 0 : Main.FAILED;

@@ -9,7 +9,6 @@ import io.seedgrid.udf.pipeline.LongPromptMode;
 import io.seedgrid.udf.pipeline.PipelineObserver;
 import io.seedgrid.udf.pipeline.SamplingPlan;
 import io.seedgrid.udf.pipeline.SdxlPipeline;
-import io.seedgrid.udf.recipe.PhaseSpec;
 import io.seedgrid.udf.recipe.RecipeCompiler;
 import io.seedgrid.udf.recipe.RecipeSpec;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -88,17 +87,13 @@ final class UnitRenderer implements Serializable {
             }
             return rows;
         }
-        PhaseSpec first = recipe.phases().get(0);
         for (int i = 0; i < unit.size(); i++) {
             GeneratedImage image = images.get(i);
             byte[] png = null;
             String pngPath = null;
             if (image.status() == ImageStatus.OK) {
-                PngMetadata.ImageSettings settings = new PngMetadata.ImageSettings(unit.prompt(), unit.negativePrompt(),
-                        unit.seeds()[i], recipe.timeline().steps(), first.sampler(),
-                        recipe.timeline().isExplicit() ? "explicit" : recipe.timeline().scheduler(), first.cfg(),
-                        run.width(), run.height());
-                png = PngEncoder.encode(image.image(), PngMetadata.chunks(settings, hashes, recipe.name(), recipe.canonicalJson()));
+                png = PngEncoder.encode(image.image(), PngMetadata.forRecipe(unit.prompt(), unit.negativePrompt(),
+                        unit.seeds()[i], recipe, run.width(), run.height(), hashes));
                 if (run.pngFiles()) {
                     pngPath = "png/" + unit.recipeName() + "/" + unit.promptId() + "/" + Long.toUnsignedString(unit.seeds()[i]) + ".png";
                     writePng(pngPath, png);

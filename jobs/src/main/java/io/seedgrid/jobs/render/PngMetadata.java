@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.udf.image.A1111Parameters;
+import io.seedgrid.udf.recipe.PhaseSpec;
+import io.seedgrid.udf.recipe.RecipeSpec;
 
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -63,6 +65,16 @@ public final class PngMetadata {
         chunks.put("parameters", A1111Parameters.format(s.prompt(), s.negative(), settings));
         chunks.put("seedgrid", json.toString());
         return chunks;
+    }
+
+    /** The chunks of an image rendered under {@code recipe} (A1111's fields come from its first phase). */
+    public static Map<String, String> forRecipe(String prompt, String negative, long seed, RecipeSpec recipe, int width,
+                                                int height, Map<String, String> modelHashes) {
+        PhaseSpec first = recipe.phases().get(0);
+        ImageSettings settings = new ImageSettings(prompt, negative, seed, recipe.timeline().steps() - recipe.startStep(),
+                first.sampler(), recipe.timeline().isExplicit() ? "explicit" : recipe.timeline().scheduler(), first.cfg(),
+                width, height);
+        return chunks(settings, modelHashes, recipe.name(), recipe.canonicalJson());
     }
 
     /** What one image was made with. */

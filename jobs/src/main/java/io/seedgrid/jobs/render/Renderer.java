@@ -1,19 +1,23 @@
 package io.seedgrid.jobs.render;
 
+import io.seedgrid.udf.blend.BlendCache;
 import io.seedgrid.udf.image.PngEncoder;
 import io.seedgrid.udf.onnx.ModelHash;
 import io.seedgrid.udf.onnx.SessionSettings;
 import io.seedgrid.udf.pipeline.GeneratedImage;
 import io.seedgrid.udf.pipeline.GenerationRequest;
-import io.seedgrid.udf.pipeline.Guidance;
 import io.seedgrid.udf.pipeline.ImageStatus;
 import io.seedgrid.udf.pipeline.ModelDirectory;
 import io.seedgrid.udf.pipeline.PipelineObserver;
 import io.seedgrid.udf.pipeline.SamplingPlan;
 import io.seedgrid.udf.pipeline.SdxlModel;
 import io.seedgrid.udf.pipeline.SdxlPipeline;
+import io.seedgrid.udf.recipe.ModelRef;
+import io.seedgrid.udf.recipe.ModelResolver;
+import io.seedgrid.udf.recipe.RecipeCompiler;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,25 +45,46 @@ public final class Renderer {
     }
 
     public static Result render(RenderSpec spec) throws Exception {
-        ModelDirectory directory = ModelDirectory.open(spec.model(), spec.base());
         SessionSettings settings = SessionSettings.forDevice(spec.device(), 0);
-        SdxlModel model = SdxlModel.load(directory, settings);
-        int width = spec.width() != null ? spec.width() : model.defaultImageSize();
-        int height = spec.height() != null ? spec.height() : model.defaultImageSize();
-        SamplingPlan plan = SamplingPlan.single(model, spec.sampler(), spec.schedule(), Guidance.cfg(spec.cfg(), spec.negative()));
+        Map<String, ModelDirectory> directories = new LinkedHashMap<>();
+        directories.put(RenderSpec.MODEL, ModelDirectory.open(spec.model(), spec.base()));
+        if (spec.student() != null) {
+            boolean complete = Files.isDirectory(spec.student().resolve("text_encoder"));
+            directories.put(RenderSpec.STUDENT, ModelDirectory.open(spec.student(), complete ? null : spec.model()));
+        }
+        ModelResolver models = ref -> resolve(ref, directories, settings);
+        SdxlModel main = models.resolve(new ModelRef.Named(RenderSpec.MODEL));
+        int width = spec.width() != null ? spec.width() : main.defaultImageSize();
+        int height = spec.height() != null ? spec.height() : main.defaultImageSize();
+        SamplingPlan plan = RecipeCompiler.compile(spec.recipe(), spec.negative(), models);
         GenerationRequest request = new GenerationRequest(spec.prompt(), width, height, plan, spec.longPrompt());
         GeneratedImage image = SdxlPipeline.generate(request, new long[] {spec.seed()}, PipelineObserver.NONE).get(0);
         if (image.status() != ImageStatus.OK) {
             return new Result(false, spec.out(), image, settings.device().note());
         }
         Map<String, String> hashes = new LinkedHashMap<>();
-        hashes.put(directory.root().getFileName().toString(), ModelHash.sha256(directory.unet()));
-        PngMetadata.ImageSettings settingsUsed = new PngMetadata.ImageSettings(spec.prompt(), spec.negative(), spec.seed(),
-                spec.schedule().steps(), spec.sampler().name(), spec.schedule().isExplicit() ? "explicit" : spec.schedule().scheduler(),
-                spec.cfg(), width, height);
-        byte[] png = PngEncoder.encode(image.image(), PngMetadata.chunks(settingsUsed, hashes, null, null));
+        for (String name : spec.recipe().modelNames()) {
+            ModelDirectory dir = directories.get(name);
+            hashes.put(dir.root().getFileName().toString(), ModelHash.sha256(dir.unet()));
+        }
+        byte[] png = PngEncoder.encode(image.image(), PngMetadata.forRecipe(spec.prompt(), spec.negative(), spec.seed(),
+                spec.recipe(), width, height, hashes));
         writeAtomically(spec.out(), png);
         return new Result(true, spec.out(), image, settings.device().note());
+    }
+
+    private static SdxlModel resolve(ModelRef ref, Map<String, ModelDirectory> directories, SessionSettings settings) {
+        if (ref instanceof ModelRef.Blend blend) {
+            ModelDirectory a = directories.get(blend.a());
+            try {
+                Path blended = new BlendCache(BlendCache.defaultRoot()).get(a.unet(), directories.get(blend.b()).unet(),
+                        blend.alpha()).model();
+                return SdxlModel.withUnet(a, blended, settings);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot blend the UNets", e);
+            }
+        }
+        return SdxlModel.load(directories.get(ref.base()), settings);
     }
 
     private static void writeAtomically(Path out, byte[] bytes) throws IOException {

@@ -48,6 +48,51 @@ class CommandLineTest {
     }
 
     @Test
+    void renderRunsEveryRecipeKind(@TempDir Path dir) throws Exception {
+        String base = CliRun.tinyModel("fp32").toString();
+        String student = CliRun.tinyModel("dmd2-unet-only").toString();
+        String[][] recipes = {
+            {"--recipe", "dmd2", "--model", student, "--base", base},
+            {"--recipe", "skip-first", "--model", student, "--base", base},
+            {"--recipe", "hybrid", "--model", base, "--student", student},
+            {"--recipe", "blend", "--model", base, "--student", student, "--alpha", "0.5"},
+            {"--recipe", "cads", "--model", base, "--steps", "4"},
+            {"--recipe", "interval-cfg", "--model", base, "--steps", "4"},
+        };
+        java.util.Set<String> images = new java.util.HashSet<>();
+        for (String[] recipe : recipes) {
+            Path out = dir.resolve(recipe[1] + ".png");
+            String[] args = new String[recipe.length + 11];
+            args[0] = "render";
+            System.arraycopy(recipe, 0, args, 1, recipe.length);
+            System.arraycopy(new String[] {"--prompt", "a red cube", "--seed", "3", "--width", "64", "--height", "64",
+                    "--out", out.toString()}, 0, args, recipe.length + 1, 10);
+            CliRun run = CliRun.of(args);
+            assertEquals(0, run.code(), String.join(" ", recipe) + ": " + run.err());
+            byte[] png = Files.readAllBytes(out);
+            JsonNode json = JSON.readTree(PngFile.text(png).get("seedgrid"));
+            assertEquals(recipe[1], json.get("recipe").asText());
+            assertTrue(PngFile.text(png).get("parameters").contains("Recipe: " + recipe[1]));
+            images.add(java.util.Base64.getEncoder().encodeToString(PngFile.decode(png).rgb()));
+        }
+        assertEquals(recipes.length, images.size(), "every recipe renders a different image");
+
+        Path out = dir.resolve("x.png");
+        CliRun noAlpha = CliRun.of("render", "--recipe", "blend", "--model", base, "--student", student, "--prompt", "a",
+                "--seed", "1", "--out", out.toString());
+        assertEquals(2, noAlpha.code());
+        assertTrue(noAlpha.err().contains("--alpha"), noAlpha.err());
+        CliRun mismatched = CliRun.of("render", "--recipe", "blend", "--model", base, "--student",
+                CliRun.tinyModel("fp16").toString(), "--alpha", "0.5", "--prompt", "a red cube", "--seed", "1",
+                "--width", "64", "--height", "64", "--out", out.toString());
+        assertEquals(2, mismatched.code(), mismatched.err());
+        assertTrue(mismatched.err().contains("model A") && mismatched.err().contains("model B"), mismatched.err());
+        assertEquals(2, CliRun.of("render", "--recipe", "turbo", "--model", base, "--prompt", "a", "--seed", "1",
+                "--out", out.toString()).code());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void badRenderInputExitsWithTwoAndWritesNothing(@TempDir Path dir) {
         Path out = dir.resolve("x.png");
         String model = CliRun.tinyModel("fp32").toString();
