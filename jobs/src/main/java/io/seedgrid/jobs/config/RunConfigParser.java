@@ -77,7 +77,7 @@ public final class RunConfigParser {
         }
         boolean pngFiles = root.bool("png_files", false);
         String blendCache = root.has("blend_cache") ? location(root.get("blend_cache"), dir)
-                : Path.of(System.getProperty("user.home"), ".cache", "seedgrid", "blends").toString();
+                : io.seedgrid.udf.blend.BlendCache.defaultRoot().toString();
 
         String master = null;
         int partitions = 0;
