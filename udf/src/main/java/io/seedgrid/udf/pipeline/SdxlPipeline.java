@@ -58,8 +58,10 @@ public final class SdxlPipeline {
             }
         }
         TorchGenerator[] annealingNoise = new TorchGenerator[images];
-        for (int b = 0; b < images; b++) {
-            annealingNoise[b] = ConditionAnnealing.noiseFor(seeds[b]);
+        if (plan.phases().stream().anyMatch(p -> p.annealing() != null)) {
+            for (int b = 0; b < images; b++) {
+                annealingNoise[b] = ConditionAnnealing.noiseFor(seeds[b]);
+            }
         }
         float[][] out = new float[images][latentSize];
         SamplerState[] states = null;
