@@ -112,20 +112,21 @@ public final class SdxlPipeline {
 
         long vaeStart = System.nanoTime();
         SdxlModel decoderModel = plan.last().model();
-        VaeDecoder vae = new VaeDecoder(decoderModel.vaeDecoder(), decoderModel.vaeScalingFactor());
         RgbImage[] decoded = new RgbImage[images];
         String[] problems = new String[images];
-        for (int b = 0; b < images; b++) {
-            if (!VaeDecoder.finite(x[b])) {
-                problems[b] = "NaN or Inf in the latents after sampling";
-                continue;
+        try (VaeDecoder vae = new VaeDecoder(decoderModel.vaeDecoder(), decoderModel.vaeScalingFactor(), latentDims)) {
+            for (int b = 0; b < images; b++) {
+                if (!VaeDecoder.finite(x[b])) {
+                    problems[b] = "NaN or Inf in the latents after sampling";
+                    continue;
+                }
+                float[] sample = vae.decode(x[b], clock);
+                if (!VaeDecoder.finite(sample)) {
+                    problems[b] = "NaN or Inf in the VAE output (an fp16 VAE overflows: use an fp32 or fp16-fix VAE)";
+                    continue;
+                }
+                decoded[b] = VaeDecoder.toImage(sample, request.width(), request.height());
             }
-            float[] sample = vae.decode(x[b], latentDims, clock);
-            if (!VaeDecoder.finite(sample)) {
-                problems[b] = "NaN or Inf in the VAE output (an fp16 VAE overflows: use an fp32 or fp16-fix VAE)";
-                continue;
-            }
-            decoded[b] = VaeDecoder.toImage(sample, request.width(), request.height());
         }
         clock.addVae(System.nanoTime() - vaeStart);
 

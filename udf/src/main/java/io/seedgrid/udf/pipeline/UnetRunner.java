@@ -8,7 +8,6 @@ import io.seedgrid.udf.onnx.OnnxModel;
 import io.seedgrid.udf.onnx.TensorSpec;
 import io.seedgrid.udf.onnx.Tensors;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -76,13 +75,10 @@ final class UnetRunner implements AutoCloseable {
             }
             layout.sample.put(r * latentSize, scaled);
         }
-        try (OnnxTensor t = timestepTensor(timestep, rows)) {
-            Map<String, OnnxTensorLike> feeds = new HashMap<>(layout.feeds);
-            feeds.put(SdxlSignature.TIMESTEP, t);
-            long start = System.nanoTime();
-            unet.runInto(feeds, layout.pinned);
-            clock.addOnnx(System.nanoTime() - start);
-        }
+        layout.timestep.fill(timestep);
+        long start = System.nanoTime();
+        unet.runInto(layout.feeds, layout.pinned);
+        clock.addOnnx(System.nanoTime() - start);
         float g = (float) guidance;
         for (int b = 0; b < images; b++) {
             if (guide) {
@@ -96,16 +92,6 @@ final class UnetRunner implements AutoCloseable {
                 layout.output.get(b * latentSize, out[b]);
             }
         }
-    }
-
-    private OnnxTensor timestepTensor(double timestep, int rows) throws OrtException {
-        TensorSpec spec = unet.input(SdxlSignature.TIMESTEP);
-        if (spec.rank() == 0) {
-            return Tensors.numbers(spec, new double[] {timestep}, new long[0]);
-        }
-        double[] values = new double[rows];
-        java.util.Arrays.fill(values, timestep);
-        return Tensors.numbers(spec, values, new long[] {rows});
     }
 
     private Layout layout(boolean guide) throws OrtException {
@@ -142,6 +128,7 @@ final class UnetRunner implements AutoCloseable {
         final int rows;
         final DirectTensor sample;
         final DirectTensor output;
+        final DirectTensor timestep;
         final OnnxTensor states;
         final OnnxTensor pooled;
         final OnnxTensor ids;
@@ -153,6 +140,9 @@ final class UnetRunner implements AutoCloseable {
             long[] shape = {rows, latentDims[0], latentDims[1], latentDims[2]};
             sample = DirectTensor.allocate(unet.input(SdxlSignature.SAMPLE).type(), shape, "the UNet's 'sample'");
             output = DirectTensor.allocate(unet.output(SdxlSignature.UNET_OUT).type(), shape, "the UNet's 'out_sample'");
+            // One value per row ([batch], older exports) or one for all (a scalar, newer exports).
+            TensorSpec t = unet.input(SdxlSignature.TIMESTEP);
+            timestep = DirectTensor.allocate(t.type(), t.rank() == 0 ? new long[0] : new long[] {rows}, "the UNet's 'timestep'");
             int length = conditioning[0].length();
             int width = conditioning[0].width();
             int pooledWidth = conditioning[0].pooled().length;
@@ -171,8 +161,8 @@ final class UnetRunner implements AutoCloseable {
             states = Tensors.floats(unet.input(SdxlSignature.STATES), allStates, new long[] {rows, length, width});
             pooled = Tensors.floats(unet.input(SdxlSignature.POOLED), allPooled, new long[] {rows, pooledWidth});
             ids = Tensors.floats(unet.input(SdxlSignature.TIME_IDS), allIds, new long[] {rows, 6});
-            feeds = Map.of(SdxlSignature.SAMPLE, sample.tensor(), SdxlSignature.STATES, states,
-                    SdxlSignature.POOLED, pooled, SdxlSignature.TIME_IDS, ids);
+            feeds = Map.of(SdxlSignature.SAMPLE, sample.tensor(), SdxlSignature.TIMESTEP, timestep.tensor(),
+                    SdxlSignature.STATES, states, SdxlSignature.POOLED, pooled, SdxlSignature.TIME_IDS, ids);
             pinned = Map.of(SdxlSignature.UNET_OUT, output.tensor());
         }
 
@@ -180,6 +170,7 @@ final class UnetRunner implements AutoCloseable {
         public void close() {
             sample.close();
             output.close();
+            timestep.close();
             states.close();
             pooled.close();
             ids.close();

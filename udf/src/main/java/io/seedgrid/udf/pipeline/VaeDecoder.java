@@ -1,52 +1,55 @@
 package io.seedgrid.udf.pipeline;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.seedgrid.udf.image.RgbImage;
-import io.seedgrid.udf.onnx.ModelSignatureException;
+import io.seedgrid.udf.onnx.DirectTensor;
 import io.seedgrid.udf.onnx.OnnxModel;
-import io.seedgrid.udf.onnx.Tensors;
 
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The VAE decoder: {@code sample = decoder(latents / scaling_factor)}, then diffusers' post-processing
  * {@code round(clamp(sample/2 + 0.5, 0, 1)·255)} (numpy rounds half to even). Decodes one image per
  * call (diffusers' VAE slicing), which keeps memory flat at 1024² and makes every image independent of
- * its batch. A latent or image with NaN or Inf yields no image.
+ * its batch; input and output are direct tensors reused for every image of a batch. A latent or image
+ * with NaN or Inf yields no image.
  */
-final class VaeDecoder {
+final class VaeDecoder implements AutoCloseable {
 
     private final OnnxModel decoder;
     private final float scalingFactor;
+    private final DirectTensor latent;
+    private final DirectTensor sample;
+    private final Map<String, ai.onnxruntime.OnnxTensor> feeds;
+    private final Map<String, ai.onnxruntime.OnnxTensor> pinned;
+    private final float[] scaled;
+    private final float[] pixels;
 
-    VaeDecoder(OnnxModel decoder, double scalingFactor) {
+    /** A decoder for latents of {@code latentDims = [channels, h, w]}. */
+    VaeDecoder(OnnxModel decoder, double scalingFactor, long[] latentDims) throws OrtException {
         this.decoder = decoder;
         this.scalingFactor = (float) scalingFactor;
+        long[] in = {1, latentDims[0], latentDims[1], latentDims[2]};
+        long[] out = {1, 3, latentDims[1] * 8, latentDims[2] * 8};
+        this.latent = DirectTensor.allocate(decoder.input(SdxlSignature.LATENT).type(), in, "the VAE's 'latent_sample'");
+        this.sample = DirectTensor.allocate(decoder.output(SdxlSignature.IMAGE).type(), out, "the VAE's 'sample'");
+        this.feeds = Map.of(SdxlSignature.LATENT, latent.tensor());
+        this.pinned = Map.of(SdxlSignature.IMAGE, sample.tensor());
+        this.scaled = new float[latent.size()];
+        this.pixels = new float[sample.size()];
     }
 
-    /** The decoder's float output for one latent {@code [channels, h, w]}, as {@code [3, 8h, 8w]}. */
-    float[] decode(float[] latent, long[] latentDims, StageClock clock) throws OrtException {
-        float[] input = new float[latent.length];
-        for (int i = 0; i < latent.length; i++) {
-            input[i] = latent[i] / scalingFactor; // diffusers: latents / vae.config.scaling_factor, in float32
+    /** The decoder's float output for one latent, as {@code [3, 8h, 8w]} (a buffer reused by the next call). */
+    float[] decode(float[] x, StageClock clock) throws OrtException {
+        for (int i = 0; i < x.length; i++) {
+            scaled[i] = x[i] / scalingFactor; // diffusers: latents / vae.config.scaling_factor, in float32
         }
-        long[] shape = {1, latentDims[0], latentDims[1], latentDims[2]};
-        try (OnnxTensor in = Tensors.floats(decoder.input(SdxlSignature.LATENT), input, shape)) {
-            long start = System.nanoTime();
-            try (OrtSession.Result out = decoder.run(Map.of(SdxlSignature.LATENT, in), Set.of(SdxlSignature.IMAGE))) {
-                clock.addOnnx(System.nanoTime() - start);
-                OnnxTensor image = (OnnxTensor) out.get(0);
-                long[] dims = image.getInfo().getShape();
-                if (dims.length != 4 || dims[1] != 3) {
-                    throw new ModelSignatureException(decoder.file() + " returned a " + java.util.Arrays.toString(dims)
-                            + " sample, expected [1, 3, H, W]");
-                }
-                return Tensors.toFloats(image);
-            }
-        }
+        latent.put(0, scaled);
+        long start = System.nanoTime();
+        decoder.runInto(feeds, pinned);
+        clock.addOnnx(System.nanoTime() - start);
+        sample.get(0, pixels);
+        return pixels;
     }
 
     /** diffusers' post-processing of a decoded {@code [3, H, W]} sample to 8-bit RGB. */
@@ -63,7 +66,7 @@ final class VaeDecoder {
                 rgb[p * 3 + c] = (byte) (int) Math.rint(v * 255f);
             }
         }
-        return new RgbImage(width, height, rgb);
+        return RgbImage.wrap(width, height, rgb);
     }
 
     /** True when every value is finite. */
@@ -74,5 +77,11 @@ final class VaeDecoder {
             }
         }
         return true;
+    }
+
+    @Override
+    public void close() {
+        latent.close();
+        sample.close();
     }
 }
