@@ -1,0 +1,37 @@
+package io.seedgrid.jobs.cli;
+
+import io.seedgrid.jobs.config.RunConfig;
+import io.seedgrid.jobs.config.RunConfigParser;
+import io.seedgrid.jobs.generate.GenerateJob;
+import io.seedgrid.jobs.measure.MeasureJob;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code seedgrid measure CONFIG}: the measure stage alone. */
+@Command(name = "measure", mixinStandardHelpOptions = true,
+        description = "Measure seed diversity per prompt and recipe of <output>/<run>/images/ (LPIPS, embedding"
+                + " distances, Vendi, SSIM, MS-SSIM, pixel Vendi, CLIP score, as the config's measure section names"
+                + " the models) into groups/, pairs/, embeddings/ and recipes/ (Parquet). Groups already measured"
+                + " with the same cells and models are skipped.")
+final class MeasureCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "CONFIG", description = "run config (YAML)")
+    Path config;
+
+    @Option(names = "--master", description = "Spark master (default: the config's spark.master, spark-submit's, else local[*])")
+    String master;
+
+    @Override
+    public Integer call() {
+        RunConfig run = RunConfigParser.parse(config);
+        MeasureJob.checkModels(run);
+        SparkSession spark = GenerateCommand.Stages.session(run, master);
+        System.out.println(MeasureJob.run(run, spark, System.out, GenerateJob.ChunkListener.NONE).report());
+        return 0;
+    }
+}

@@ -1,0 +1,245 @@
+package io.seedgrid.jobs.measure;
+
+import ai.onnxruntime.OrtException;
+import io.seedgrid.udf.image.PngFile;
+import io.seedgrid.udf.image.RgbImage;
+import io.seedgrid.udf.metrics.ClipScore;
+import io.seedgrid.udf.metrics.EmbeddingDistance;
+import io.seedgrid.udf.metrics.Lpips;
+import io.seedgrid.udf.metrics.MsSsim;
+import io.seedgrid.udf.metrics.PixelVendi;
+import io.seedgrid.udf.metrics.Ssim;
+import io.seedgrid.udf.metrics.Vendi;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Measures groups on an executor (the body of {@code mapPartitions}). Its input rows are a chunk's ok
+ * images ({@code prompt_id, recipe, cell_id, seed, png}), partitioned by group and sorted by group,
+ * seed and cell, so each group's images arrive together. Per group: every image is decoded once,
+ * embedded once per encoder and run through the LPIPS backbone once; all n(n-1)/2 pairs then come
+ * from those caches (LPIPS features, embeddings); SSIM and MS-SSIM are computed per pair on the pixels.
+ */
+final class GroupMeasurer implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final MetricModels models;
+    private final MetricColumns columns;
+    private final Map<GroupId, GroupPlan> plans;
+    private final String attempt;
+    private final String codeVersion;
+
+    GroupMeasurer(MetricModels models, MetricColumns columns, Map<GroupId, GroupPlan> plans, String attempt,
+                  String codeVersion) {
+        this.models = models;
+        this.columns = columns;
+        this.plans = Map.copyOf(plans);
+        this.attempt = attempt;
+        this.codeVersion = codeVersion;
+    }
+
+    /** One image of a group. */
+    private record Cell(String cellId, BigDecimal seed, byte[] png) {
+    }
+
+    /** Measures the groups of one partition, one group at a time. */
+    Iterator<MeasuredGroup> measure(Iterator<Row> rows) {
+        return new Iterator<>() {
+            private Row pending = null;
+            private MetricSuite suite;
+
+            @Override
+            public boolean hasNext() {
+                return pending != null || rows.hasNext();
+            }
+
+            @Override
+            public MeasuredGroup next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Row first = pending != null ? pending : rows.next();
+                pending = null;
+                GroupId id = new GroupId(first.getString(0), first.getString(1));
+                List<Cell> cells = new ArrayList<>();
+                Set<String> seen = new HashSet<>();
+                for (Row row = first; row != null; row = rows.hasNext() ? rows.next() : null) {
+                    if (!id.equals(new GroupId(row.getString(0), row.getString(1)))) {
+                        pending = row;
+                        break;
+                    }
+                    if (seen.add(row.getString(2))) {
+                        cells.add(new Cell(row.getString(2), row.getDecimal(3), row.getAs(4)));
+                    }
+                }
+                if (suite == null) {
+                    suite = MetricSuite.get(models, MetricSuite.taskSettings());
+                }
+                try {
+                    return measureGroup(plan(id), cells, suite);
+                } catch (OrtException e) {
+                    throw new IllegalStateException("ONNX Runtime failed measuring " + id + ": " + e.getMessage(), e);
+                }
+            }
+        };
+    }
+
+    /** The {@code groups/} row of a group without ok images: its failed count and no metrics. */
+    MeasuredGroup empty(GroupPlan plan) {
+        return new MeasuredGroup(List.of(), List.of(), groupRow(plan, new HashMap<>()));
+    }
+
+    private GroupPlan plan(GroupId id) {
+        GroupPlan plan = plans.get(id);
+        if (plan == null) {
+            throw new IllegalStateException(id + " is not part of this chunk");
+        }
+        return plan;
+    }
+
+    private MeasuredGroup measureGroup(GroupPlan plan, List<Cell> cells, MetricSuite suite) throws OrtException {
+        TreeSet<String> received = new TreeSet<>();
+        cells.forEach(c -> received.add(c.cellId()));
+        if (!received.equals(new TreeSet<>(plan.okCells()))) {
+            throw new IllegalStateException(plan.id() + ": expected the ok cells " + plan.okCells() + ", read " + received
+                    + " (did images/ change while measuring?)");
+        }
+        List<RgbImage> images = new ArrayList<>(cells.size());
+        for (Cell cell : cells) {
+            if (cell.png() == null) {
+                throw new IllegalStateException("cell " + cell.cellId() + " of " + plan.id()
+                        + " has status ok but no image bytes in images/");
+            }
+            images.add(PngFile.decode(cell.png()));
+        }
+        int n = images.size();
+        Map<String, double[]> distances = new LinkedHashMap<>();
+        Map<String, Object> group = new HashMap<>();
+        group.put("device", suite.device());
+        if (suite.lpips() != null && n >= 2) {
+            distances.put(MetricColumns.LPIPS, Lpips.allPairs(suite.lpips().features(images)).condensed());
+        }
+        List<Row> embeddingRows = new ArrayList<>();
+        float[] prompt = suite.hasClip() ? suite.promptEmbedding(plan.prompt()) : null;
+        for (int e = 0; e < suite.encoders().size(); e++) {
+            MetricSuite.Encoder encoder = suite.encoders().get(e);
+            List<float[]> vectors = encoder.embedder().embedAll(images);
+            for (int i = 0; i < n; i++) {
+                embeddingRows.add(RowFactory.create(cells.get(i).cellId(), plan.id().promptId(), plan.id().recipe(),
+                        cells.get(i).seed(), encoder.column(), vectors.get(i), plan.key(), attempt));
+            }
+            if (n >= 2) {
+                distances.put(MetricColumns.distance(encoder.column()), EmbeddingDistance.allPairs(vectors).condensed());
+            }
+            group.put(MetricColumns.vendi(encoder.column()), Vendi.ofEmbeddings(vectors, 1.0));
+            group.put(MetricColumns.vendiQ2(encoder.column()), Vendi.ofEmbeddings(vectors, 2.0));
+            if (e == suite.clipEncoder()) {
+                double sum = 0;
+                for (float[] v : vectors) {
+                    sum += ClipScore.of(v, prompt);
+                }
+                group.put(MetricColumns.CLIP_SCORE, sum / n);
+            }
+        }
+        String msSsimMethod = null;
+        if (n >= 2) {
+            int pairs = n * (n - 1) / 2;
+            double[] ssim = new double[pairs];
+            double[] msSsim = new double[pairs];
+            for (int i = 0, k = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++, k++) {
+                    ssim[k] = Ssim.distance(images.get(i), images.get(j));
+                    if (columns.msSsim()) {
+                        // Images under 161 px per side are upsampled (PIL bicubic, shorter side 161) and the
+                        // method column says so; MS-SSIM's five scales need that size.
+                        MsSsim.Result r = MsSsim.compute(images.get(i), images.get(j), true);
+                        msSsim[k] = r.distance();
+                        msSsimMethod = r.method().label();
+                    }
+                }
+            }
+            if (columns.msSsim()) {
+                distances.put(MetricColumns.MS_SSIM, msSsim);
+            }
+            distances.put(MetricColumns.SSIM, ssim);
+        }
+        group.put(MetricColumns.PIXEL_VENDI, PixelVendi.score(images, 1.0));
+        group.put(MetricColumns.PIXEL_VENDI + "_q2", PixelVendi.score(images, 2.0));
+        group.put(MetricColumns.MS_SSIM_METHOD, msSsimMethod);
+
+        StructType pairSchema = columns.pairSchema();
+        List<Row> pairRows = new ArrayList<>();
+        for (int i = 0, k = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++, k++) {
+                Map<String, Object> pair = new HashMap<>();
+                pair.put("prompt_id", plan.id().promptId());
+                pair.put("recipe", plan.id().recipe());
+                pair.put("cell_a", cells.get(i).cellId());
+                pair.put("cell_b", cells.get(j).cellId());
+                pair.put("seed_a", cells.get(i).seed());
+                pair.put("seed_b", cells.get(j).seed());
+                for (Map.Entry<String, double[]> d : distances.entrySet()) {
+                    pair.put(d.getKey(), d.getValue()[k]);
+                }
+                pair.put(MetricColumns.MS_SSIM_METHOD, msSsimMethod);
+                pairRows.add(row(pairSchema, pair, plan));
+            }
+        }
+        distances.forEach((metric, values) -> {
+            double mean = 0;
+            for (double v : values) {
+                mean += v;
+            }
+            mean /= values.length;
+            double squares = 0;
+            for (double v : values) {
+                squares += (v - mean) * (v - mean);
+            }
+            group.put(metric + "_mean", mean);
+            // Population standard deviation (ddof = 0, numpy.std's default) over the group's pairs: all
+            // pairs are measured, none sampled, and one pair gives 0 rather than undefined.
+            group.put(metric + "_std", Math.sqrt(squares / values.length));
+        });
+        return new MeasuredGroup(embeddingRows, pairRows, groupRow(plan, group));
+    }
+
+    private Row groupRow(GroupPlan plan, Map<String, Object> values) {
+        values.put("prompt_id", plan.id().promptId());
+        values.put("recipe", plan.id().recipe());
+        values.put("prompt", plan.prompt());
+        values.put("n", plan.n());
+        values.put("failed", plan.failed());
+        values.put("pairs", plan.pairs());
+        values.put("measured_at", new Timestamp(System.currentTimeMillis()));
+        values.put("code_version", codeVersion);
+        return row(columns.groupSchema(), values, plan);
+    }
+
+    /** A row in {@code schema}'s field order; key and attempt are added, absent values are null. */
+    private Row row(StructType schema, Map<String, Object> values, GroupPlan plan) {
+        values.put("group_key", plan.key());
+        values.put("attempt", attempt);
+        String[] names = schema.fieldNames();
+        Object[] out = new Object[names.length];
+        for (int i = 0; i < names.length; i++) {
+            out[i] = values.get(names[i]);
+        }
+        return RowFactory.create(out);
+    }
+}
