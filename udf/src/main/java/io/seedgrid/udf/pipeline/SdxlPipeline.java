@@ -120,12 +120,10 @@ public final class SdxlPipeline {
                     problems[b] = "NaN or Inf in the latents after sampling";
                     continue;
                 }
-                float[] sample = vae.decode(x[b], clock);
-                if (!VaeDecoder.finite(sample)) {
+                decoded[b] = VaeDecoder.toImage(vae.decode(x[b], clock), request.width(), request.height());
+                if (decoded[b] == null) {
                     problems[b] = "NaN or Inf in the VAE output (an fp16 VAE overflows: use an fp32 or fp16-fix VAE)";
-                    continue;
                 }
-                decoded[b] = VaeDecoder.toImage(sample, request.width(), request.height());
             }
         }
         clock.addVae(System.nanoTime() - vaeStart);

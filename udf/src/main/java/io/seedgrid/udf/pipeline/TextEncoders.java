@@ -50,7 +50,7 @@ final class TextEncoders {
         float[] pooled;
         try (OnnxTensor ids1 = Tensors.ids(encoder1.input(SdxlSignature.IDS), concat(chunks1), new long[] {chunks, window});
              OnnxTensor ids2 = Tensors.ids(encoder2.input(SdxlSignature.IDS), concat(chunks2), new long[] {chunks, window})) {
-            long start = System.nanoTime();
+            long[] start = clock.startOnnx();
             try (OrtSession.Result out = encoder1.run(Map.of(SdxlSignature.IDS, ids1), Set.of(signature.layer1()))) {
                 states1 = Tensors.toFloats((OnnxTensor) out.get(0));
             }
@@ -59,7 +59,7 @@ final class TextEncoders {
                 states2 = Tensors.toFloats((OnnxTensor) out.get(signature.layer2()).orElseThrow());
                 pooled = Tensors.toFloats((OnnxTensor) out.get(SdxlSignature.POOLED).orElseThrow());
             }
-            clock.addOnnx(System.nanoTime() - start);
+            clock.endOnnx(start);
         }
         int positions = chunks * window;
         int width1 = states1.length / positions;

@@ -76,9 +76,9 @@ final class UnetRunner implements AutoCloseable {
             layout.sample.put(r * latentSize, scaled);
         }
         layout.timestep.fill(timestep);
-        long start = System.nanoTime();
+        long[] start = clock.startOnnx();
         unet.runInto(layout.feeds, layout.pinned);
-        clock.addOnnx(System.nanoTime() - start);
+        clock.endOnnx(start);
         float g = (float) guidance;
         for (int b = 0; b < images; b++) {
             if (guide) {

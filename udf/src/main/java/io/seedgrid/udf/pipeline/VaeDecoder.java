@@ -45,28 +45,44 @@ final class VaeDecoder implements AutoCloseable {
             scaled[i] = x[i] / scalingFactor; // diffusers: latents / vae.config.scaling_factor, in float32
         }
         latent.put(0, scaled);
-        long start = System.nanoTime();
+        long[] start = clock.startOnnx();
         decoder.runInto(feeds, pinned);
-        clock.addOnnx(System.nanoTime() - start);
+        clock.endOnnx(start);
         sample.get(0, pixels);
         return pixels;
     }
 
-    /** diffusers' post-processing of a decoded {@code [3, H, W]} sample to 8-bit RGB. */
+    /**
+     * diffusers' post-processing of a decoded {@code [3, H, W]} sample to 8-bit RGB:
+     * {@code round(clamp(x/2 + 0.5, 0, 1)·255)} in float32, rounding half to even as numpy's {@code round}.
+     * Returns null when the sample holds NaN or Inf (checked in the same pass).
+     */
     static RgbImage toImage(float[] sample, int width, int height) {
         int plane = width * height;
         if (sample.length != 3 * plane) {
             throw new IllegalStateException("the VAE returned " + sample.length + " values for a " + width + "x" + height + " image");
         }
         byte[] rgb = new byte[3 * plane];
-        for (int c = 0; c < 3; c++) {
-            for (int p = 0; p < plane; p++) {
-                float v = sample[c * plane + p] / 2f + 0.5f;
-                v = Math.min(Math.max(v, 0f), 1f);
-                rgb[p * 3 + c] = (byte) (int) Math.rint(v * 255f);
+        boolean finite = true;
+        for (int p = 0; p < plane; p++) {
+            for (int c = 0; c < 3; c++) {
+                float x = sample[c * plane + p];
+                finite &= Math.abs(x) <= Float.MAX_VALUE;
+                float v = x * 0.5f + 0.5f; // x / 2 exactly
+                v = v < 0f ? 0f : v > 1f ? 1f : v;
+                rgb[3 * p + c] = (byte) roundHalfEven(v * 255f);
             }
         }
-        return RgbImage.wrap(width, height, rgb);
+        return finite ? RgbImage.wrap(width, height, rgb) : null;
+    }
+
+    /**
+     * Math.rint for 0 ≤ x ≤ 255 without the trip through double: x + 0.5 is exact in float there (the
+     * ulp is at most 2^-16), so a tie is exactly when x + 0.5 is a whole number; an odd one goes down.
+     */
+    static int roundHalfEven(float x) {
+        int r = (int) (x + 0.5f);
+        return r - x == 0.5f && (r & 1) == 1 ? r - 1 : r;
     }
 
     /** True when every value is finite. */
