@@ -46,7 +46,6 @@ public final class ConfigNode {
             throw new ConfigException("config file not found: " + file);
         }
         LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(20);
         options.setAllowRecursiveKeys(false);
         options.setCodePointLimit(16 * 1024 * 1024);
@@ -104,7 +103,12 @@ public final class ConfigNode {
                 throw new ConfigNode(tuple.getKeyNode(), path, file).error("keys must be plain text");
             }
             String name = key.getValue();
-            entries.put(name, new ConfigNode(tuple.getValueNode(), path.isEmpty() ? name : path + "." + name, file));
+            ConfigNode value = new ConfigNode(tuple.getValueNode(), path.isEmpty() ? name : path + "." + name, file);
+            if (entries.putIfAbsent(name, value) != null) {
+                // SnakeYAML checks duplicate keys when it constructs objects; composing nodes it does not.
+                throw new ConfigException(file + ":" + (key.getStartMark().getLine() + 1) + ": key '" + value.path
+                        + "' appears twice");
+            }
         }
         return entries;
     }

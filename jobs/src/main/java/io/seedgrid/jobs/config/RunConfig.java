@@ -60,6 +60,15 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
                 longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
     }
 
+    /** The same config with model {@code name} asking for another device. */
+    public RunConfig withModelDevice(String name, String device) {
+        Map<String, ModelConfig> changed = new java.util.LinkedHashMap<>(models);
+        ModelConfig m = models.get(name);
+        changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision()));
+        return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, chunkSize,
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
+    }
+
     public RecipeSpec recipe(String name) {
         for (RecipeSpec recipe : recipes) {
             if (recipe.name().equals(name)) {

@@ -31,16 +31,17 @@ public final class Preflight {
     /** The identities of the config's models; throws IllegalArgumentException naming the first problem. */
     public static Map<String, ModelIdentity> check(RunConfig config) {
         Map<String, ModelIdentity> models = new LinkedHashMap<>();
+        Map<String, SdxlModel> loaded = new LinkedHashMap<>();
         for (ModelConfig model : config.models().values()) {
             ModelIdentity identity = ModelIdentity.of(model);
-            SdxlModel loaded;
+            SdxlModel loadedModel;
             try {
-                loaded = SdxlModel.load(identity.directory(), SessionSettings.cpu(1));
+                loadedModel = SdxlModel.load(identity.directory(), SessionSettings.cpu(1));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("model '" + model.name() + "' (" + model.path() + "): " + e.getMessage(), e);
             }
             if (model.precision() != null) {
-                OnnxJavaType type = loaded.unet().input("sample").type();
+                OnnxJavaType type = loadedModel.unet().input("sample").type();
                 String actual = type == OnnxJavaType.FLOAT16 ? "fp16" : type == OnnxJavaType.FLOAT ? "fp32" : type.name();
                 if (!actual.equals(model.precision())) {
                     throw new IllegalArgumentException("model '" + model.name() + "' is declared " + model.precision()
@@ -48,10 +49,17 @@ public final class Preflight {
                 }
             }
             models.put(model.name(), identity);
+            loaded.put(model.name(), loadedModel);
         }
         for (RecipeSpec recipe : config.recipes()) {
             for (PhaseSpec phase : recipe.phases()) {
-                Samplers.byName(phase.sampler(), phase.eta());
+                try {
+                    // Builds the phase's timeline on its model's schedule, as each task will.
+                    Samplers.byName(phase.sampler(), phase.eta()).timeline(loaded.get(phase.model().base()).noiseSchedule(),
+                            recipe.timeline());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("recipe '" + recipe.name() + "': " + e.getMessage(), e);
+                }
                 if (phase.model() instanceof ModelRef.Blend blend) {
                     checkBlend(recipe, blend, models);
                 }

@@ -131,6 +131,37 @@ class CommandLineTest {
     }
 
     @Test
+    void generateRefusesBadConfigsBeforeAnySparkWork(@TempDir Path dir) throws Exception {
+        String tiny = CliRun.tinyModel("fp32").toString();
+        String good = """
+                run: bad
+                output: %s
+                models: {base: {path: %s, device: cpu}}
+                prompts: [a red cube]
+                seeds: [1]
+                width: 64
+                height: 64
+                recipes:
+                  - {name: base, kind: base, model: base, steps: 4}
+                """.formatted(dir.resolve("out"), tiny);
+        String[][] cases = {
+            {"steps: 4}", "steps: 4, sampler: lcm, scheduler: karras, steps: 50}", "appears twice"},
+            {"steps: 4}", "sampler: lcm, scheduler: karras, steps: 50}", "recipe 'base'"},
+            {"width: 64", "width: 65", "multiple of 8"},
+            {"seeds: [1]", "seeds: [1]\nseed: 2", "unknown key 'seed'"},
+            {"path: " + tiny, "path: " + dir.resolve("missing"), "model directory not found"},
+        };
+        for (String[] c : cases) {
+            Path config = dir.resolve("bad.yaml");
+            Files.writeString(config, good.replace(c[0], c[1]));
+            CliRun run = CliRun.of("generate", config.toString());
+            assertEquals(2, run.code(), c[1] + ": " + run.err());
+            assertTrue(run.err().contains(c[2]), c[1] + ": " + run.err());
+            assertFalse(Files.exists(dir.resolve("out")), "nothing is written");
+        }
+    }
+
+    @Test
     void inspectModelPrintsSignaturesSizesAndHashes() throws Exception {
         CliRun run = CliRun.of("inspect", "model", CliRun.tinyModel("fp32").toString());
         assertEquals(0, run.code(), run.err());

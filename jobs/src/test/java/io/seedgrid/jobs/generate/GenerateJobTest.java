@@ -130,6 +130,32 @@ class GenerateJobTest {
         assertTrue(refused.getMessage().contains("use another run name"), refused.getMessage());
     }
 
+    @Test
+    void failedCellsAreRecordedWithTheirErrorAndTooManyStopTheRun(@TempDir Path dir) {
+        // CUDA asked for explicitly on a machine without it: every cell fails in its task, none at preflight.
+        RunConfig config = TinyRun.config(dir, "nocuda", "chunk_size: 6\nmax_failed_share: 0.5")
+                .withModelDevice("base", "cuda");
+        IllegalStateException stop = assertThrows(IllegalStateException.class, () -> generate(config));
+        assertTrue(stop.getMessage().contains("max_failed_share"), stop.getMessage());
+        // Chunk 1 (base: 3 errors, dmd2: 3 ok) fails half its cells, which the share allows; chunk 2 (hybrid
+        // and the second prompt's base, both on the base model) brings it to 9 of 12: the run stops there.
+        List<Row> rows = images(config).select("status", "message", "image", "recipe").collectAsList();
+        assertEquals(12, rows.size(), "both chunks are committed, then the run stops");
+        int errors = 0;
+        for (Row row : rows) {
+            if (row.getString(3).equals("dmd2")) {
+                assertEquals("ok", row.getString(0));
+                continue;
+            }
+            errors++;
+            assertEquals("error", row.getString(0));
+            assertTrue(row.getString(1).contains("CUDA"), row.getString(1));
+            assertTrue(row.isNullAt(2));
+        }
+        assertEquals(9, errors);
+        assertTrue(stop.getMessage().contains("9 of 12 cells failed"), stop.getMessage());
+    }
+
     private static long parquetFiles(RunConfig config) throws Exception {
         try (Stream<Path> files = Files.walk(Path.of(config.runDirectory(), "images"))) {
             return files.filter(p -> p.toString().endsWith(".parquet")).count();
