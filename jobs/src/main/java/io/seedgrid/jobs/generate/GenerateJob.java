@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code seedgrid generate}: renders every cell of a config that is not yet in {@code <run>/images/},
@@ -94,39 +95,49 @@ public final class GenerateJob {
             LongAccumulator errors = jsc.sc().longAccumulator("seedgrid.error");
             UnitRenderer renderer = new UnitRenderer(context);
             // Several tasks per core by default: units differ in cost (recipes, prompt lengths) and Spark hands
-        // the next task to whichever core is free, so small tasks balance the load.
-        int parallelism = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
+            // the next task to whichever core is free, so small tasks balance the load.
+            int parallelism = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
             long rendered = 0;
-            for (int c = 0; c < chunks.size(); c++) {
-                List<WorkUnit> chunk = chunks.get(c);
-                JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(chunk.size(), parallelism))
-                        .mapPartitions(it -> renderer.render(it))
-                        .map(row -> {
-                            switch (row.getString(STATUS)) {
-                                case "ok" -> ok.add(1);
-                                case "nan" -> nan.add(1);
-                                default -> errors.add(1);
-                            }
-                            return row;
-                        });
-                spark.createDataFrame(rows, ImageRows.SCHEMA).write().mode(SaveMode.Append).parquet(images);
-                rendered += chunk.stream().mapToLong(WorkUnit::size).sum();
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double rate = rendered / seconds;
-                console.printf(Locale.ROOT, "  chunk %d/%d committed: %d/%d cells (%.0f%%), %.2f images/s, ETA %s%n",
-                        c + 1, chunks.size(), done.size() + rendered, config.gridSize(),
-                        100.0 * (done.size() + rendered) / config.gridSize(), rate, eta((todo - rendered) / Math.max(rate, 1e-9)));
-                updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "running");
-                manifest.save();
-                listener.committed(c + 1, chunks.size(), done.size() + rendered);
-                double failedShare = (double) errors.value() / rendered;
-                if (failedShare > config.maxFailedShare()) {
-                    updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "failed");
+            // Between chunk commits, the cells rendered so far (tasks report when they finish), every 15 s.
+            Supplier<String> progress = () -> {
+                long cells = ok.value() + nan.value() + errors.value();
+                double rate = cells / ((System.nanoTime() - start) / 1e9);
+                return String.format(Locale.ROOT, "  ... %d/%d cells rendered (%.0f%%), %.2f images/s, ETA %s",
+                        done.size() + cells, config.gridSize(), 100.0 * (done.size() + cells) / config.gridSize(), rate,
+                        eta((todo - cells) / Math.max(rate, 1e-9)));
+            };
+            try (Ticker ignored = Ticker.every(15, progress, console)) {
+                for (int c = 0; c < chunks.size(); c++) {
+                    List<WorkUnit> chunk = chunks.get(c);
+                    JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(chunk.size(), parallelism))
+                            .mapPartitions(it -> renderer.render(it))
+                            .map(row -> {
+                                switch (row.getString(STATUS)) {
+                                    case "ok" -> ok.add(1);
+                                    case "nan" -> nan.add(1);
+                                    default -> errors.add(1);
+                                }
+                                return row;
+                            });
+                    spark.createDataFrame(rows, ImageRows.SCHEMA).write().mode(SaveMode.Append).parquet(images);
+                    rendered += chunk.stream().mapToLong(WorkUnit::size).sum();
+                    double rate = rendered / ((System.nanoTime() - start) / 1e9);
+                    console.printf(Locale.ROOT, "  chunk %d/%d committed: %d/%d cells (%.0f%%), %.2f images/s, ETA %s%n",
+                            c + 1, chunks.size(), done.size() + rendered, config.gridSize(),
+                            100.0 * (done.size() + rendered) / config.gridSize(), rate,
+                            eta((todo - rendered) / Math.max(rate, 1e-9)));
+                    updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "running");
                     manifest.save();
-                    throw new IllegalStateException(String.format(Locale.ROOT,
-                            "%d of %d cells failed (%.0f%% > max_failed_share %.0f%%); see the message column of %s"
-                                    + " for the errors", errors.value(), rendered, 100 * failedShare,
-                            100 * config.maxFailedShare(), images));
+                    listener.committed(c + 1, chunks.size(), done.size() + rendered);
+                    double failedShare = (double) errors.value() / rendered;
+                    if (failedShare > config.maxFailedShare()) {
+                        updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "failed");
+                        manifest.save();
+                        throw new IllegalStateException(String.format(Locale.ROOT,
+                                "%d of %d cells failed (%.0f%% > max_failed_share %.0f%%); see the message column of %s"
+                                        + " for the errors", errors.value(), rendered, 100 * failedShare,
+                                100 * config.maxFailedShare(), images));
+                    }
                 }
             }
             updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "done");
