@@ -16,7 +16,7 @@ import io.seedgrid.udf.rng.TorchGenerator;
  * timesteps (which diffusers' DDIM does not offer) it steps to the next timestep of the list, and past the
  * last one to the final ᾱ.
  */
-public final class Ddim implements Sampler {
+public final class Ddim extends VpSampler {
 
     private final double eta;
 
@@ -40,11 +40,6 @@ public final class Ddim implements Sampler {
     @Override
     public String name() {
         return "ddim";
-    }
-
-    @Override
-    public Space space() {
-        return Space.VP;
     }
 
     @Override
@@ -72,21 +67,6 @@ public final class Ddim implements Sampler {
             sigmas[n] = VpTimelines.finalSigma(schedule);
         }
         return new Timeline(t, sigmas, schedule, spec).lastSteps(spec.steps());
-    }
-
-    @Override
-    public double initNoiseSigma(Timeline timeline, int start) {
-        return 1.0;
-    }
-
-    @Override
-    public float modelInputScale(Timeline timeline, int i) {
-        return 1.0f;
-    }
-
-    @Override
-    public SamplerState newState() {
-        return SamplerState.NONE;
     }
 
     @Override

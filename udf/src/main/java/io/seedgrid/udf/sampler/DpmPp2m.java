@@ -16,7 +16,7 @@ import io.seedgrid.udf.rng.TorchGenerator;
  * Timelines follow DPMSolverMultistepScheduler's {@code set_timesteps} (integer timesteps; its
  * {@code leading} divides T by N + 1; Karras over the full σ table with rounded timesteps).
  */
-public final class DpmPp2m implements Sampler {
+public final class DpmPp2m extends VpSampler {
 
     /** DPM-Solver++'s memory: the previous step's x0 prediction and how many steps it has taken. */
     static final class State implements SamplerState {
@@ -32,11 +32,6 @@ public final class DpmPp2m implements Sampler {
     @Override
     public String name() {
         return "dpmpp_2m";
-    }
-
-    @Override
-    public Space space() {
-        return Space.VP;
     }
 
     @Override
@@ -62,16 +57,6 @@ public final class DpmPp2m implements Sampler {
         }
         sigmas[n] = c.finalSigmasType().equals("sigma_min") ? schedule.sigmaMin() : 0.0;
         return new Timeline(t, sigmas, schedule, spec).lastSteps(spec.steps());
-    }
-
-    @Override
-    public double initNoiseSigma(Timeline timeline, int start) {
-        return 1.0;
-    }
-
-    @Override
-    public float modelInputScale(Timeline timeline, int i) {
-        return 1.0f;
     }
 
     @Override

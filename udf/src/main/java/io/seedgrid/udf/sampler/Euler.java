@@ -7,7 +7,7 @@ import io.seedgrid.udf.rng.TorchGenerator;
  * diffusers' EulerDiscreteScheduler: x0 = x − σ_i·ε, x ← x + (x − x0)/σ_i · (σ_{i+1} − σ_i).
  * With v-prediction x0 = v·(−σ/√(σ²+1)) + x/(σ²+1). Timelines: {@link SigmaSpaceTimelines}.
  */
-public final class Euler implements Sampler {
+public final class Euler extends SigmaSpaceSampler {
 
     @Override
     public String name() {
@@ -15,28 +15,8 @@ public final class Euler implements Sampler {
     }
 
     @Override
-    public Space space() {
-        return Space.SIGMA;
-    }
-
-    @Override
     public Timeline timeline(NoiseSchedule schedule, ScheduleSpec spec) {
         return SigmaSpaceTimelines.build(schedule, spec, schedule.config().finalSigmasType().equals("sigma_min"));
-    }
-
-    @Override
-    public double initNoiseSigma(Timeline timeline, int start) {
-        return SigmaSpaceTimelines.initNoiseSigma(timeline, start);
-    }
-
-    @Override
-    public float modelInputScale(Timeline timeline, int i) {
-        return SigmaSpaceTimelines.modelInputScale(timeline, i);
-    }
-
-    @Override
-    public SamplerState newState() {
-        return SamplerState.NONE;
     }
 
     @Override

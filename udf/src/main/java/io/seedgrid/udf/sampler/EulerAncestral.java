@@ -9,7 +9,7 @@ import io.seedgrid.udf.rng.TorchGenerator;
  * generator. The noise is drawn on every step, the last included (σ_up is 0 there), as diffusers does,
  * so the generator ends in the same state.
  */
-public final class EulerAncestral implements Sampler {
+public final class EulerAncestral extends SigmaSpaceSampler {
 
     @Override
     public String name() {
@@ -17,28 +17,8 @@ public final class EulerAncestral implements Sampler {
     }
 
     @Override
-    public Space space() {
-        return Space.SIGMA;
-    }
-
-    @Override
     public Timeline timeline(NoiseSchedule schedule, ScheduleSpec spec) {
         return SigmaSpaceTimelines.build(schedule, spec, false);
-    }
-
-    @Override
-    public double initNoiseSigma(Timeline timeline, int start) {
-        return SigmaSpaceTimelines.initNoiseSigma(timeline, start);
-    }
-
-    @Override
-    public float modelInputScale(Timeline timeline, int i) {
-        return SigmaSpaceTimelines.modelInputScale(timeline, i);
-    }
-
-    @Override
-    public SamplerState newState() {
-        return SamplerState.NONE;
     }
 
     @Override

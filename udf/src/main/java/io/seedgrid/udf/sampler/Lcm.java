@@ -15,18 +15,13 @@ import io.seedgrid.udf.rng.TorchGenerator;
  * ({@link TimestepGrids#lcm}: 999, 759, 499, 259 for 4 steps); DMD2 wants the explicit timesteps
  * 999, 749, 499, 249 (= {@code trailing} at 4 steps).
  */
-public final class Lcm implements Sampler {
+public final class Lcm extends VpSampler {
 
     private static final float SIGMA_DATA_SQUARED = 0.25f;
 
     @Override
     public String name() {
         return "lcm";
-    }
-
-    @Override
-    public Space space() {
-        return Space.VP;
     }
 
     @Override
@@ -41,21 +36,6 @@ public final class Lcm implements Sampler {
         }
         sigmas[n] = 0.0; // the last step returns the denoised latent
         return new Timeline(t, sigmas, schedule, spec).lastSteps(spec.steps());
-    }
-
-    @Override
-    public double initNoiseSigma(Timeline timeline, int start) {
-        return 1.0;
-    }
-
-    @Override
-    public float modelInputScale(Timeline timeline, int i) {
-        return 1.0f;
-    }
-
-    @Override
-    public SamplerState newState() {
-        return SamplerState.NONE;
     }
 
     @Override
