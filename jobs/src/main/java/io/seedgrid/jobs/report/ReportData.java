@@ -87,7 +87,7 @@ record ReportData(Facts facts, List<RecipeCounts> counts, Measurements measureme
      * @param recorded cells of the group in {@code images/}
      * @param tiles    its first seeds
      * @param group    its current {@code groups/} metrics, or null when not measured
-     * @param stale    whether its cells changed since it was measured
+     * @param stale    whether it is measured but its cells changed since
      */
     record Sheet(String recipe, long recorded, List<Tile> tiles, GroupMetrics group, boolean stale) {
     }

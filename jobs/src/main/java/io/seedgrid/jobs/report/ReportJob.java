@@ -21,6 +21,11 @@ public final class ReportJob {
 
     /** The report file's name in the run folder. */
     public static final String FILE = "report.html";
+    /**
+     * Above this size the console suggests smaller limits. The defaults (50 prompts × 16 seeds × recipes at
+     * 160 px) give about 40-60 kB per thumbnail of a photographic 1024² image.
+     */
+    static final long LARGE = 100_000_000;
 
     /** What one report run wrote. */
     public record Summary(String path, long bytes, int promptsShown, int prompts, int thumbnails, boolean measured,
@@ -55,6 +60,10 @@ public final class ReportJob {
             BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
             thumbnails[0] = ReportHtml.write(data, writer);
         });
+        if (bytes > LARGE) {
+            console.printf(Locale.ROOT, "report %s: report.html is %s, which browsers open slowly; lower --max-prompts,"
+                    + " --max-seeds or --thumbnail for a smaller one%n", config.run(), ReportNumbers.bytes(bytes));
+        }
         return new Summary(runDir + "/" + FILE, bytes, data.prompts().size(), data.totalPrompts(), thumbnails[0],
                 data.measurements() != null, data.failedTotal(), (System.nanoTime() - start) / 1e9);
     }

@@ -249,7 +249,7 @@ final class ReportReader {
                 }
                 Row group = groups.get(id);
                 sheets.add(new ReportData.Sheet(recipe, recorded, byGroup.getOrDefault(id, List.of()),
-                        group == null ? null : caption(group), !groups.isEmpty() && isStale(group, recorded)));
+                        group == null ? null : caption(group), group != null && isStale(group, recorded)));
             }
             out.add(new ReportData.PromptSheets(promptId, p.getString(1), p.getList(2), sheets));
         }
