@@ -109,9 +109,9 @@ final class ReportHtml {
             return;
         }
         if (m.staleGroups() > 0) {
-            doc.raw("<p class=\"notice\">").raw(Integer.toString(m.staleGroups()))
-                    .raw(" groups (prompt × recipe) are not measured or gained cells since they were measured: rerun")
-                    .raw(" <code>seedgrid measure CONFIG</code> to bring the metrics up to date.</p>\n");
+            doc.raw("<p class=\"notice\">Groups (prompt × recipe) not measured yet or with other cells than when they")
+                    .raw(" were measured: ").raw(Integer.toString(m.staleGroups())).raw(". Rerun <code>seedgrid measure")
+                    .raw(" CONFIG</code> to bring the metrics up to date.</p>\n");
         }
         if (m.recipes().isEmpty()) {
             doc.raw("<p class=\"notice\">recipes/ is not written yet (the last measure run stopped before its end): rerun")

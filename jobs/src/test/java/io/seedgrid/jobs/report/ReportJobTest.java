@@ -64,6 +64,8 @@ class ReportJobTest {
     private static ReportJob.Summary beforeSummary;
     private static String after;
     private static ReportFixtures.Cli afterCli;
+    private static long afterBytes;
+    private static String stale;
 
     @BeforeAll
     static void generateReportMeasureReport() throws IOException {
@@ -98,6 +100,16 @@ class ReportJobTest {
         MeasureJob.run(config, spark, ReportFixtures.QUIET, GenerateJob.ChunkListener.NONE);
         afterCli = ReportFixtures.Cli.run("report", config.source(), "--max-seeds", "3");
         after = Files.readString(report());
+        afterBytes = Files.size(report());
+
+        // one more cell of cube/base after the measurement: that group's metrics are out of date
+        generated.filter(col("prompt_id").equalTo("cube").and(col("recipe").equalTo("base"))
+                        .and(col("seed").equalTo(lit(BigDecimal.ONE))))
+                .withColumn("cell_id", lit("e".repeat(32)))
+                .withColumn("seed", lit(new BigDecimal(7)).cast(ImageRows.SEED_TYPE))
+                .write().mode(SaveMode.Append).parquet(images);
+        ReportJob.run(config, spark, new ReportOptions(1, 2, 32), ReportFixtures.QUIET);
+        stale = Files.readString(report());
     }
 
     private static Path report() {
@@ -173,7 +185,7 @@ class ReportJobTest {
             assertEquals(List.of(), files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList(),
                     "no temporary file left");
         }
-        assertEquals(Files.size(report()), after.getBytes(StandardCharsets.UTF_8).length);
+        assertEquals(afterBytes, after.getBytes(StandardCharsets.UTF_8).length);
     }
 
     @Test
@@ -306,6 +318,17 @@ class ReportJobTest {
     }
 
     @Test
+    void aGroupThatGainedCellsAfterItsMeasurementIsMarked() {
+        assertFalse(after.contains("Groups (prompt × recipe) not measured yet or with other cells"));
+        assertFalse(after.contains("measured before its latest cells"));
+        assertTrue(stale.contains("Groups (prompt × recipe) not measured yet or with other cells than when they were"
+                + " measured: 1."), stale);
+        assertTrue(sheet(stale, "cube", "base").contains("measured before its latest cells"));
+        assertFalse(sheet(stale, "cube", "dmd2").contains("measured before its latest cells"));
+        assertTrue(sheet(stale, "cube", "base").contains("(2 of 4 seeds)"));
+    }
+
+    @Test
     void runFactsCountsAndFailedCells() {
         String run = between(after, "<section id=\"run\">", "</section>");
         assertTrue(run.contains("2 prompts × 3 seeds × 2 recipes = 12 cells of 64×48; 13 cells recorded in images/"), run);
@@ -328,7 +351,7 @@ class ReportJobTest {
     @Test
     void theConsoleLineSaysWhereAndHowLarge() throws IOException {
         assertEquals(0, afterCli.code(), afterCli.err());
-        assertTrue(afterCli.out().contains("report: " + report() + ", " + ReportNumbers.bytes(Files.size(report()))
+        assertTrue(afterCli.out().contains("report: " + report() + ", " + ReportNumbers.bytes(afterBytes)
                 + " (2 of 2 prompts"), afterCli.out());
         assertTrue(beforeSummary.report().contains("(1 of 2 prompts, 4 thumbnails, not measured yet, 1 failed cells)"),
                 beforeSummary.report());
