@@ -1,0 +1,75 @@
+package io.seedgrid.jobs.cli;
+
+import io.seedgrid.jobs.config.RunConfig;
+import io.seedgrid.jobs.config.RunConfigParser;
+import io.seedgrid.jobs.generate.GenerateJob;
+import io.seedgrid.jobs.generate.ModelIdentity;
+import io.seedgrid.jobs.generate.Preflight;
+import io.seedgrid.jobs.measure.MeasureJob;
+import io.seedgrid.jobs.report.ReportJob;
+import io.seedgrid.jobs.report.ReportOptions;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+/**
+ * {@code seedgrid run CONFIG}: generate, measure and report in one SparkSession. Every check that the
+ * stages make before Spark work (the config, the generation models, the metric models) runs first, so
+ * bad input exits 2 before anything starts. A stage that fails stops the run with its message; the
+ * stages before it stay committed and each stage skips finished work, so rerunning the same command
+ * continues where it stopped.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "The whole run: generate every missing cell, measure every group not measured yet, write"
+                + " report.html; in one SparkSession. Rerunning continues where a run stopped.")
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "CONFIG", description = "run config (YAML)")
+    Path config;
+
+    @Option(names = "--master", description = "Spark master (default: the config's spark.master, spark-submit's, else local[*])")
+    String master;
+
+    @Override
+    public Integer call() {
+        RunConfig run = RunConfigParser.parse(config);
+        Map<String, ModelIdentity> models = Preflight.check(run);
+        MeasureJob.checkModels(run);
+        SparkSession spark = GenerateCommand.Stages.session(run, master);
+        stage("generate", () -> GenerateJob.run(run, models, spark, System.out, GenerateJob.ChunkListener.NONE).report());
+        stage("measure", () -> MeasureJob.run(run, spark, System.out, GenerateJob.ChunkListener.NONE).report());
+        stage("report", () -> ReportJob.run(run, spark, ReportOptions.defaults(), System.out).report());
+        return 0;
+    }
+
+    /**
+     * Runs one stage and prints its summary. A failure keeps its kind (bad input found by the stage, such
+     * as a run folder made with other models, still exits 2; anything else exits 1) and says which stage
+     * stopped and that a rerun continues.
+     */
+    private static void stage(String name, Supplier<String> body) {
+        String summary;
+        try {
+            summary = body.get();
+        } catch (RuntimeException e) {
+            String message = "the " + name + " stage stopped the run: " + BadInput.message(e)
+                    + (name.equals("generate") ? "" : " (the stages before it are committed)")
+                    + "; fix the cause and rerun `seedgrid run` to continue";
+            throw BadInput.is(e) ? new IllegalArgumentException(message, e) : new StageFailedException(message, e);
+        }
+        System.out.println(summary);
+    }
+
+    /** A stage of {@code seedgrid run} failed while running (exit code 1). */
+    static final class StageFailedException extends RuntimeException {
+        StageFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
