@@ -24,6 +24,11 @@ public final class ImageRows {
             .add("bytes", DataTypes.BinaryType, true)
             .add("path", DataTypes.StringType, true);
 
+    /** One model of a cell: its config name and content hash (a list of these, not a map: datasets reads lists). */
+    public static final StructType MODEL_TYPE = new StructType()
+            .add("name", DataTypes.StringType, false)
+            .add("sha256", DataTypes.StringType, false);
+
     public static final StructType SCHEMA = new StructType()
             .add("cell_id", DataTypes.StringType, false)
             .add("run_id", DataTypes.StringType, false)
@@ -34,7 +39,7 @@ public final class ImageRows {
             .add("seed", SEED_TYPE, false)
             .add("recipe", DataTypes.StringType, false)
             .add("recipe_json", DataTypes.StringType, false)
-            .add("models", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
+            .add("models", DataTypes.createArrayType(MODEL_TYPE, false), false)
             .add("width", DataTypes.IntegerType, false)
             .add("height", DataTypes.IntegerType, false)
             .add("image", IMAGE_TYPE, true)
@@ -70,7 +75,9 @@ public final class ImageRows {
         Row image = png == null ? null : RowFactory.create(png, pngPath);
         return RowFactory.create(unit.cellIds()[index], run.run(), run.attempt(), unit.promptId(), unit.prompt(),
                 unit.negativePrompt(), seed(unit.seeds()[index]), unit.recipeName(), unit.recipeJson(),
-                scala.jdk.javaapi.CollectionConverters.asScala(models), run.width(), run.height(), image, status, message, device,
+                scala.jdk.javaapi.CollectionConverters.asScala(
+                        models.entrySet().stream().map(m -> RowFactory.create(m.getKey(), m.getValue())).toList()).toSeq(),
+                run.width(), run.height(), image, status, message, device,
                 tokens, truncated, textMs, unetMs, vaeMs, totalMs, new Timestamp(System.currentTimeMillis()), run.codeVersion());
     }
 }

@@ -152,7 +152,8 @@ final class ReportReader {
                     m.getValue().path("path").asText(null)));
         }
         if (out.isEmpty()) {
-            for (Row r : cells.select(explode(col("models"))).distinct().orderBy("key", "value").collectAsList()) {
+            for (Row r : cells.select(explode(col("models")).as("m")).select("m.name", "m.sha256").distinct()
+                    .orderBy("name", "sha256").collectAsList()) {
                 out.add(new ReportData.Model(r.getString(0), r.getString(1), null));
             }
         }
