@@ -33,7 +33,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         }
         RunConfig run = RunConfigParser.parse(config);
         Path scratch = Files.createTempDirectory("seedgrid-bench");
-        var spark = GenerateCommand.Stages.session(run, master);
+        var spark = RunConfigArgs.session(run, master);
         System.out.println(GenerateBench.run(run, spark, threads, scratch, System.out).report());
         System.out.println("scratch output (safe to delete): " + scratch);
         return 0;

@@ -1,15 +1,12 @@
 package io.seedgrid.jobs.cli;
 
 import io.seedgrid.jobs.config.RunConfig;
-import io.seedgrid.jobs.config.RunConfigParser;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.measure.MeasureJob;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code seedgrid measure CONFIG}: the measure stage alone. */
@@ -20,17 +17,14 @@ import java.util.concurrent.Callable;
                 + " with the same cells and models are skipped.")
 final class MeasureCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "CONFIG", description = "run config (YAML)")
-    Path config;
-
-    @Option(names = "--master", description = "Spark master (default: the config's spark.master, spark-submit's, else local[*])")
-    String master;
+    @Mixin
+    RunConfigArgs args;
 
     @Override
     public Integer call() {
-        RunConfig run = RunConfigParser.parse(config);
+        RunConfig run = args.parse();
         MeasureJob.checkModels(run);
-        SparkSession spark = GenerateCommand.Stages.session(run, master);
+        SparkSession spark = args.session(run);
         System.out.println(MeasureJob.run(run, spark, System.out, GenerateJob.ChunkListener.NONE).report());
         return 0;
     }

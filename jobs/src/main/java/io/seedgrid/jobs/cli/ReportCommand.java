@@ -1,15 +1,13 @@
 package io.seedgrid.jobs.cli;
 
 import io.seedgrid.jobs.config.RunConfig;
-import io.seedgrid.jobs.config.RunConfigParser;
 import io.seedgrid.jobs.report.ReportJob;
 import io.seedgrid.jobs.report.ReportOptions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code seedgrid report CONFIG}: the report stage alone. */
@@ -20,11 +18,8 @@ import java.util.concurrent.Callable;
                 + " metrics, and the failed cells. Works before `seedgrid measure` too.")
 final class ReportCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "CONFIG", description = "run config (YAML)")
-    Path config;
-
-    @Option(names = "--master", description = "Spark master (default: the config's spark.master, spark-submit's, else local[*])")
-    String master;
+    @Mixin
+    RunConfigArgs args;
 
     @Option(names = "--max-prompts", defaultValue = "" + ReportOptions.DEFAULT_MAX_PROMPTS,
             description = "contact sheets for the first N prompts by prompt_id (default: ${DEFAULT-VALUE})")
@@ -41,8 +36,8 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ReportOptions options = new ReportOptions(maxPrompts, maxSeeds, thumbnail);
-        RunConfig run = RunConfigParser.parse(config);
-        SparkSession spark = GenerateCommand.Stages.session(run, master);
+        RunConfig run = args.parse();
+        SparkSession spark = args.session(run);
         System.out.println(ReportJob.run(run, spark, options, System.out).report());
         return 0;
     }

@@ -1,7 +1,6 @@
 package io.seedgrid.jobs.cli;
 
 import io.seedgrid.jobs.config.RunConfig;
-import io.seedgrid.jobs.config.RunConfigParser;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.generate.ModelIdentity;
 import io.seedgrid.jobs.generate.Preflight;
@@ -10,10 +9,8 @@ import io.seedgrid.jobs.report.ReportJob;
 import io.seedgrid.jobs.report.ReportOptions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -30,18 +27,15 @@ import java.util.function.Supplier;
                 + " report.html; in one SparkSession. Rerunning continues where a run stopped.")
 final class RunCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "CONFIG", description = "run config (YAML)")
-    Path config;
-
-    @Option(names = "--master", description = "Spark master (default: the config's spark.master, spark-submit's, else local[*])")
-    String master;
+    @Mixin
+    RunConfigArgs args;
 
     @Override
     public Integer call() {
-        RunConfig run = RunConfigParser.parse(config);
+        RunConfig run = args.parse();
         Map<String, ModelIdentity> models = Preflight.check(run);
         MeasureJob.checkModels(run);
-        SparkSession spark = GenerateCommand.Stages.session(run, master);
+        SparkSession spark = args.session(run);
         stage("generate", () -> GenerateJob.run(run, models, spark, System.out, GenerateJob.ChunkListener.NONE).report());
         stage("measure", () -> MeasureJob.run(run, spark, System.out, GenerateJob.ChunkListener.NONE).report());
         stage("report", () -> ReportJob.run(run, spark, ReportOptions.defaults(), System.out).report());

@@ -1,5 +1,8 @@
 package io.seedgrid.jobs.cli;
 
+import io.seedgrid.jobs.testing.Cli;
+import io.seedgrid.jobs.testing.TinyGrid;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.seedgrid.udf.image.PngFile;
@@ -20,7 +23,7 @@ class CommandLineTest {
 
     @Test
     void helpListsTheCommands() {
-        CliRun run = CliRun.of("--help");
+        Cli run = Cli.run("--help");
         assertEquals(0, run.code());
         for (String command : new String[] {"render", "generate", "inspect", "bench"}) {
             assertTrue(run.out().contains(command), run.out());
@@ -30,7 +33,7 @@ class CommandLineTest {
     @Test
     void renderWritesOnePngWithItsParameters(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("cube.png");
-        CliRun run = CliRun.of("render", "--model", CliRun.tinyModel("fp32").toString(), "--prompt", "a red cube on a blue floor",
+        Cli run = Cli.run("render", "--model", TinyGrid.tinyModel("fp32").toString(), "--prompt", "a red cube on a blue floor",
                 "--negative", "blurry low quality", "--seed", "42", "--steps", "4", "--cfg", "5", "--sampler", "euler",
                 "--width", "64", "--height", "48", "--out", out.toString());
         assertEquals(0, run.code(), run.err());
@@ -49,8 +52,8 @@ class CommandLineTest {
 
     @Test
     void renderRunsEveryRecipeKind(@TempDir Path dir) throws Exception {
-        String base = CliRun.tinyModel("fp32").toString();
-        String student = CliRun.tinyModel("dmd2-unet-only").toString();
+        String base = TinyGrid.tinyModel("fp32").toString();
+        String student = TinyGrid.tinyModel("dmd2-unet-only").toString();
         String[][] recipes = {
             {"--recipe", "dmd2", "--model", student, "--base", base},
             {"--recipe", "skip-first", "--model", student, "--base", base},
@@ -67,7 +70,7 @@ class CommandLineTest {
             System.arraycopy(recipe, 0, args, 1, recipe.length);
             System.arraycopy(new String[] {"--prompt", "a red cube", "--seed", "3", "--width", "64", "--height", "64",
                     "--out", out.toString()}, 0, args, recipe.length + 1, 10);
-            CliRun run = CliRun.of(args);
+            Cli run = Cli.run(args);
             assertEquals(0, run.code(), String.join(" ", recipe) + ": " + run.err());
             byte[] png = Files.readAllBytes(out);
             JsonNode json = JSON.readTree(PngFile.text(png).get("seedgrid"));
@@ -78,16 +81,16 @@ class CommandLineTest {
         assertEquals(recipes.length, images.size(), "every recipe renders a different image");
 
         Path out = dir.resolve("x.png");
-        CliRun noAlpha = CliRun.of("render", "--recipe", "blend", "--model", base, "--student", student, "--prompt", "a",
+        Cli noAlpha = Cli.run("render", "--recipe", "blend", "--model", base, "--student", student, "--prompt", "a",
                 "--seed", "1", "--out", out.toString());
         assertEquals(2, noAlpha.code());
         assertTrue(noAlpha.err().contains("--alpha"), noAlpha.err());
-        CliRun mismatched = CliRun.of("render", "--recipe", "blend", "--model", base, "--student",
-                CliRun.tinyModel("fp16").toString(), "--alpha", "0.5", "--prompt", "a red cube", "--seed", "1",
+        Cli mismatched = Cli.run("render", "--recipe", "blend", "--model", base, "--student",
+                TinyGrid.tinyModel("fp16").toString(), "--alpha", "0.5", "--prompt", "a red cube", "--seed", "1",
                 "--width", "64", "--height", "64", "--out", out.toString());
         assertEquals(2, mismatched.code(), mismatched.err());
         assertTrue(mismatched.err().contains("model A") && mismatched.err().contains("model B"), mismatched.err());
-        assertEquals(2, CliRun.of("render", "--recipe", "turbo", "--model", base, "--prompt", "a", "--seed", "1",
+        assertEquals(2, Cli.run("render", "--recipe", "turbo", "--model", base, "--prompt", "a", "--seed", "1",
                 "--out", out.toString()).code());
         assertFalse(Files.exists(out));
     }
@@ -95,7 +98,7 @@ class CommandLineTest {
     @Test
     void badRenderInputExitsWithTwoAndWritesNothing(@TempDir Path dir) {
         Path out = dir.resolve("x.png");
-        String model = CliRun.tinyModel("fp32").toString();
+        String model = TinyGrid.tinyModel("fp32").toString();
         String[][] bad = {
             {"--prompt", "a cube", "--seed", "1", "--width", "60"},
             {"--prompt", "  ", "--seed", "1"},
@@ -114,16 +117,16 @@ class CommandLineTest {
             full[2] = model;
             System.arraycopy(args, 0, full, 3, args.length);
             full[full.length - 1] = "--out=" + out;
-            CliRun run = CliRun.of(full);
+            Cli run = Cli.run(full);
             assertEquals(2, run.code(), String.join(" ", args) + " -> " + run.err());
             assertTrue(run.err().startsWith("seedgrid: error: "), run.err());
             assertFalse(Files.exists(out));
         }
-        CliRun missing = CliRun.of("render", "--model", dir.resolve("nope").toString(), "--prompt", "a", "--seed", "1",
+        Cli missing = Cli.run("render", "--model", dir.resolve("nope").toString(), "--prompt", "a", "--seed", "1",
                 "--out", out.toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("not found"), missing.err());
-        CliRun broken = CliRun.of("render", "--model", CliRun.tinyModel("broken-signature").toString(), "--prompt", "a cube",
+        Cli broken = Cli.run("render", "--model", TinyGrid.tinyModel("broken-signature").toString(), "--prompt", "a cube",
                 "--seed", "1", "--width", "64", "--height", "64", "--out", out.toString());
         assertEquals(2, broken.code());
         assertTrue(broken.err().contains("encoder_hidden_states of width 96"), broken.err());
@@ -132,7 +135,7 @@ class CommandLineTest {
 
     @Test
     void generateRefusesBadConfigsBeforeAnySparkWork(@TempDir Path dir) throws Exception {
-        String tiny = CliRun.tinyModel("fp32").toString();
+        String tiny = TinyGrid.tinyModel("fp32").toString();
         String good = """
                 run: bad
                 output: %s
@@ -154,7 +157,7 @@ class CommandLineTest {
         for (String[] c : cases) {
             Path config = dir.resolve("bad.yaml");
             Files.writeString(config, good.replace(c[0], c[1]));
-            CliRun run = CliRun.of("generate", config.toString());
+            Cli run = Cli.run("generate", config.toString());
             assertEquals(2, run.code(), c[1] + ": " + run.err());
             assertTrue(run.err().contains(c[2]), c[1] + ": " + run.err());
             assertFalse(Files.exists(dir.resolve("out")), "nothing is written");
@@ -163,7 +166,7 @@ class CommandLineTest {
 
     @Test
     void inspectModelPrintsSignaturesSizesAndHashes() throws Exception {
-        CliRun run = CliRun.of("inspect", "model", CliRun.tinyModel("fp32").toString());
+        Cli run = Cli.run("inspect", "model", TinyGrid.tinyModel("fp32").toString());
         assertEquals(0, run.code(), run.err());
         JsonNode json = JSON.readTree(run.out());
         JsonNode unet = json.get("components").get("unet");
@@ -174,16 +177,16 @@ class CommandLineTest {
         assertEquals("hidden_states.3", json.get("signature").get("text_encoder_layer").asText());
         assertEquals(80, json.get("signature").get("token_width").asInt());
 
-        CliRun broken = CliRun.of("inspect", "model", CliRun.tinyModel("broken-signature").toString());
+        Cli broken = Cli.run("inspect", "model", TinyGrid.tinyModel("broken-signature").toString());
         assertEquals(2, broken.code());
         assertFalse(JSON.readTree(broken.out()).get("signature").get("fits").asBoolean());
     }
 
     @Test
     void inspectTokensGivesBothTokenizersIds() throws Exception {
-        Path clip = CliRun.repo().resolve("../shared/clip/bpe_simple_vocab_16e6.txt.gz").normalize();
+        Path clip = TinyGrid.repo().resolve("../shared/clip/bpe_simple_vocab_16e6.txt.gz").normalize();
         assertTrue(Files.isRegularFile(clip), "the real CLIP merges are expected at " + clip);
-        CliRun run = CliRun.of("inspect", "tokens", "--tokenizer", clip.toString(), "a photo of a cat");
+        Cli run = Cli.run("inspect", "tokens", "--tokenizer", clip.toString(), "a photo of a cat");
         assertEquals(0, run.code(), run.err());
         JsonNode json = JSON.readTree(run.out());
         assertEquals(77, json.get("tokenizer").size());
@@ -197,35 +200,35 @@ class CommandLineTest {
         assertEquals(5, json.get("tokens").asInt());
         assertFalse(json.get("truncated").asBoolean());
 
-        CliRun model = CliRun.of("inspect", "tokens", "--tokenizer", CliRun.tinyModel("fp32").toString(), "a red cube");
+        Cli model = Cli.run("inspect", "tokens", "--tokenizer", TinyGrid.tinyModel("fp32").toString(), "a red cube");
         assertEquals(0, model.code(), model.err());
         assertEquals(644, JSON.readTree(model.out()).get("tokenizer").get(0).asInt());
     }
 
     @Test
     void inspectScheduleMatchesDiffusersAnchors() throws Exception {
-        JsonNode euler = JSON.readTree(CliRun.of("inspect", "schedule", "--sampler", "euler", "--steps", "30").out());
+        JsonNode euler = JSON.readTree(Cli.run("inspect", "schedule", "--sampler", "euler", "--steps", "30").out());
         assertEquals(958, euler.get("timesteps").get(0).asInt());
         assertEquals(11.4768, euler.get("sigmas").get(0).asDouble(), 5e-5);
         assertEquals(31, euler.get("sigmas").size());
         assertEquals(0.0, euler.get("sigmas").get(30).asDouble());
         assertEquals(11.5203, euler.get("init_noise_sigma").asDouble(), 5e-5);
 
-        JsonNode lcm = JSON.readTree(CliRun.of("inspect", "schedule", "--sampler", "LCMScheduler", "--steps", "4").out());
+        JsonNode lcm = JSON.readTree(Cli.run("inspect", "schedule", "--sampler", "LCMScheduler", "--steps", "4").out());
         assertEquals("[999,759,499,259]", lcm.get("timesteps").toString());
-        JsonNode dmd2 = JSON.readTree(CliRun.of("inspect", "schedule", "--sampler", "lcm", "--timesteps", "999,749,499,249").out());
+        JsonNode dmd2 = JSON.readTree(Cli.run("inspect", "schedule", "--sampler", "lcm", "--timesteps", "999,749,499,249").out());
         assertEquals("[999,749,499,249]", dmd2.get("timesteps").toString());
 
-        assertEquals(2, CliRun.of("inspect", "schedule", "--sampler", "nope", "--steps", "4").code());
-        assertEquals(2, CliRun.of("inspect", "schedule", "--sampler", "euler", "--steps", "0").code());
-        assertEquals(2, CliRun.of("inspect", "schedule", "--sampler", "lcm", "--timesteps", "249,499").code());
-        assertEquals(2, CliRun.of("inspect", "schedule", "--sampler", "euler", "--steps", "4", "--scheduler", "nope").code());
+        assertEquals(2, Cli.run("inspect", "schedule", "--sampler", "nope", "--steps", "4").code());
+        assertEquals(2, Cli.run("inspect", "schedule", "--sampler", "euler", "--steps", "0").code());
+        assertEquals(2, Cli.run("inspect", "schedule", "--sampler", "lcm", "--timesteps", "249,499").code());
+        assertEquals(2, Cli.run("inspect", "schedule", "--sampler", "euler", "--steps", "4", "--scheduler", "nope").code());
     }
 
     @Test
     void inspectNoiseEqualsTorchRandn() throws Exception {
         // torch 1.13.1: g = torch.Generator("cpu").manual_seed(0); x = torch.randn(1, 4, 128, 128, generator=g)
-        JsonNode json = JSON.readTree(CliRun.of("inspect", "noise", "--seed", "0", "--shape", "1,4,128,128", "--draws", "2").out());
+        JsonNode json = JSON.readTree(Cli.run("inspect", "noise", "--seed", "0", "--shape", "1,4,128,128", "--draws", "2").out());
         JsonNode first = json.get("draws").get(0).get("first");
         double[] torch = {-1.1258398294448853, -1.152360200881958, -0.2505785822868347, -0.4338788092136383};
         for (int i = 0; i < torch.length; i++) {
@@ -237,14 +240,14 @@ class CommandLineTest {
         assertEquals(-243.91198515811266, json.get("draws").get(0).get("sum").asDouble(), 1e-6);
         assertEquals(2, json.get("draws").size());
         // torch.randn(4, generator=torch.Generator("cpu").manual_seed(0)): the scalar path
-        JsonNode small = JSON.readTree(CliRun.of("inspect", "noise", "--seed", "0", "--shape", "4").out());
+        JsonNode small = JSON.readTree(Cli.run("inspect", "noise", "--seed", "0", "--shape", "4").out());
         assertEquals(1.5409960746765137, small.get("draws").get(0).get("first").get(0).asDouble(), 1e-7);
         // the largest seed: torch.Generator("cpu").manual_seed(2**64 - 1), randn(1, 4, 8, 8)
-        JsonNode max = JSON.readTree(CliRun.of("inspect", "noise", "--seed", "18446744073709551615", "--shape", "1,4,8,8").out());
+        JsonNode max = JSON.readTree(Cli.run("inspect", "noise", "--seed", "18446744073709551615", "--shape", "1,4,8,8").out());
         assertEquals("18446744073709551615", max.get("seed").toString());
         assertEquals(-2.664297580718994, max.get("draws").get(0).get("first").get(0).asDouble(), 1e-7);
 
-        assertEquals(2, CliRun.of("inspect", "noise", "--seed", "-5").code());
-        assertEquals(2, CliRun.of("inspect", "noise", "--seed", "1", "--shape", "1,0,4").code());
+        assertEquals(2, Cli.run("inspect", "noise", "--seed", "-5").code());
+        assertEquals(2, Cli.run("inspect", "noise", "--seed", "1", "--shape", "1,0,4").code());
     }
 }

@@ -1,5 +1,8 @@
 package io.seedgrid.jobs.measure;
 
+import io.seedgrid.jobs.testing.Cli;
+import io.seedgrid.jobs.testing.TinyGrid;
+
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +38,7 @@ class CompareAndBenchCommandTest {
     }
 
     private static Path png(String name) {
-        return MeasureFixtures.metricFixture("images/" + name + ".png");
+        return TinyGrid.metricFixture("images/" + name + ".png");
     }
 
     private static OrtSession session(Path model) throws Exception {
@@ -44,7 +47,7 @@ class CompareAndBenchCommandTest {
 
     @Test
     void compareReportsEveryPairwiseMetricOfTwoImages(@TempDir Path dir) throws Exception {
-        Path models = MeasureFixtures.copyMetricModels(dir);
+        Path models = TinyGrid.copyMetricModels(dir);
         String prompt = "a photo of a cat";
         Cli run = Cli.run("compare", png("a").toString(), png("b").toString(), "--lpips", models.resolve("lpips-tiny").toString(),
                 "--encoder", models.resolve("embed-tiny").toString(), "--clip", models.resolve("clip-tiny").toString(),
@@ -97,7 +100,7 @@ class CompareAndBenchCommandTest {
 
     @Test
     void benchLpipsComparesTheCachedAndTheNaivePath(@TempDir Path dir) {
-        Path models = MeasureFixtures.copyMetricModels(dir);
+        Path models = TinyGrid.copyMetricModels(dir);
         Cli run = Cli.run("bench", "lpips", "--lpips", models.resolve("lpips-tiny").toString(), "--images", "3",
                 "--size", "32", "--repeats", "1");
         assertEquals(0, run.code(), run.err());

@@ -1,5 +1,8 @@
 package io.seedgrid.jobs.measure;
 
+import io.seedgrid.jobs.testing.Cli;
+import io.seedgrid.jobs.testing.TinyGrid;
+
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,7 +68,7 @@ class MeasureJobTest {
 
     @BeforeAll
     static void generateOnce() {
-        models = MeasureFixtures.copyMetricModels(shared.resolve("models"));
+        models = TinyGrid.copyMetricModels(shared.resolve("models"));
         generated = MeasureFixtures.config(shared, "generated", "", "");
         MeasureFixtures.generate(generated);
         for (Row row : generatedImages().orderBy("seed").select("prompt_id", "recipe", "image.bytes").collectAsList()) {
@@ -348,7 +351,7 @@ class MeasureJobTest {
         spark();
         // an LPIPS model whose declared weights do not match the network's channels
         Path broken = dir.resolve("broken-lpips");
-        MeasureFixtures.copyTree(models.resolve("lpips-tiny"), broken);
+        TinyGrid.copyTree(models.resolve("lpips-tiny"), broken);
         ObjectNode declaration = (ObjectNode) JSON.readTree(broken.resolve("seedgrid-metric.json").toFile());
         ((ArrayNode) declaration.get("weights").get(0)).remove(0);
         Files.writeString(broken.resolve("seedgrid-metric.json"), declaration.toString());

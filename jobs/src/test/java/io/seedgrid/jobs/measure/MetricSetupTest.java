@@ -1,5 +1,7 @@
 package io.seedgrid.jobs.measure;
 
+import io.seedgrid.jobs.testing.TinyGrid;
+
 import io.seedgrid.jobs.config.MeasureConfig;
 import io.seedgrid.udf.onnx.SessionSettings;
 import org.junit.jupiter.api.Test;
@@ -37,9 +39,9 @@ class MetricSetupTest {
 
     @Test
     void suitesCheckNamesAndShareTheClipTower(@TempDir Path dir) throws Exception {
-        Path models = MeasureFixtures.copyMetricModels(dir.resolve("models"));
+        Path models = TinyGrid.copyMetricModels(dir.resolve("models"));
         Path twin = dir.resolve("twin");
-        MeasureFixtures.copyTree(models.resolve("embed-tiny"), twin);
+        TinyGrid.copyTree(models.resolve("embed-tiny"), twin);
         IllegalArgumentException sameName = assertThrows(IllegalArgumentException.class, () -> MetricSuite.get(
                 new MetricModels(null, List.of(models.resolve("embed-tiny").toString(), twin.toString()), null, true),
                 SessionSettings.cpu(1)));
@@ -62,8 +64,8 @@ class MetricSetupTest {
 
     @Test
     void theFingerprintFollowsModelContentNotPlace(@TempDir Path dir) throws Exception {
-        Path a = MeasureFixtures.copyMetricModels(dir.resolve("a"));
-        Path b = MeasureFixtures.copyMetricModels(dir.resolve("b"));
+        Path a = TinyGrid.copyMetricModels(dir.resolve("a"));
+        Path b = TinyGrid.copyMetricModels(dir.resolve("b"));
         MetricModels inA = new MetricModels(a.resolve("lpips-tiny").toString(), List.of(a.resolve("embed-tiny").toString()),
                 null, true);
         MetricModels inB = new MetricModels(b.resolve("lpips-tiny").toString(), List.of(b.resolve("embed-tiny").toString()),

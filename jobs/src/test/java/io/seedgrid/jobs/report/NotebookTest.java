@@ -1,11 +1,12 @@
 package io.seedgrid.jobs.report;
 
+import io.seedgrid.jobs.testing.TinyGrid;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,7 @@ class NotebookTest {
 
     @Test
     void theAnalysisNotebookIsAValidCleanNbformat4Document() throws IOException {
-        JsonNode nb = new ObjectMapper().readTree(ReportFixtures.repo().resolve("notebooks/seedgrid_analysis.ipynb").toFile());
+        JsonNode nb = new ObjectMapper().readTree(TinyGrid.repo().resolve("notebooks/seedgrid_analysis.ipynb").toFile());
         assertEquals(4, nb.path("nbformat").asInt());
         assertTrue(nb.path("nbformat_minor").asInt() >= 4);
         assertEquals("python", nb.path("metadata").path("kernelspec").path("language").asText());

@@ -1,5 +1,8 @@
 package io.seedgrid.jobs.report;
 
+import io.seedgrid.jobs.testing.Cli;
+import io.seedgrid.jobs.testing.TinyGrid;
+
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.generate.ImageRows;
@@ -63,14 +66,14 @@ class ReportJobTest {
     private static String before;
     private static ReportJob.Summary beforeSummary;
     private static String after;
-    private static ReportFixtures.Cli afterCli;
+    private static Cli afterCli;
     private static long afterBytes;
     private static String stale;
 
     @BeforeAll
     static void generateReportMeasureReport() throws IOException {
         SparkSession spark = TestSpark.session();
-        Path models = ReportFixtures.copyMetricModels(shared.resolve("models"));
+        Path models = TinyGrid.copyMetricModels(shared.resolve("models"));
         config = ReportFixtures.config(shared, "hostile", """
                   - prompt: a red cube on a blue floor
                     id: cube
@@ -98,7 +101,7 @@ class ReportJobTest {
         beforeSummary = ReportJob.run(config, spark, new ReportOptions(1, 2, 32), ReportFixtures.QUIET);
         before = Files.readString(report());
         MeasureJob.run(config, spark, ReportFixtures.QUIET, GenerateJob.ChunkListener.NONE);
-        afterCli = ReportFixtures.Cli.run("report", config.source(), "--max-seeds", "3");
+        afterCli = Cli.run("report", config.source(), "--max-seeds", "3");
         after = Files.readString(report());
         afterBytes = Files.size(report());
 
@@ -360,12 +363,12 @@ class ReportJobTest {
     @Test
     void aRunWithoutImagesIsRefusedWithExitCodeTwo(@TempDir Path dir) {
         RunConfig empty = ReportFixtures.config(dir, "empty", "  - a red cube", "");
-        ReportFixtures.Cli cli = ReportFixtures.Cli.run("report", empty.source());
+        Cli cli = Cli.run("report", empty.source());
         assertEquals(2, cli.code(), cli.err());
         assertTrue(cli.err().contains("has no images/: run `seedgrid generate`"), cli.err());
         assertFalse(Files.exists(Path.of(empty.runDirectory())));
 
-        cli = ReportFixtures.Cli.run("report", config.source(), "--max-seeds", "0");
+        cli = Cli.run("report", config.source(), "--max-seeds", "0");
         assertEquals(2, cli.code(), cli.err());
         assertTrue(cli.err().contains("--max-seeds must be at least 1"), cli.err());
     }

@@ -1,5 +1,8 @@
 package io.seedgrid.jobs.report;
 
+import io.seedgrid.jobs.testing.Cli;
+import io.seedgrid.jobs.testing.TinyGrid;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,9 +34,9 @@ class RunCommandTest {
         Path run = Path.of(config.runDirectory());
 
         // another run holds the folder: the generate stage stops the run with exit 1 and its message
-        ReportFixtures.Cli stopped;
+        Cli stopped;
         try (RunLock held = RunLock.acquire(config.runDirectory(), new Configuration())) {
-            stopped = ReportFixtures.Cli.run("run", config.source());
+            stopped = Cli.run("run", config.source());
         }
         assertEquals(1, stopped.code(), stopped.err());
         assertTrue(stopped.err().contains("seedgrid: failed: the generate stage stopped the run: another seedgrid run is"
@@ -41,7 +44,7 @@ class RunCommandTest {
         assertTrue(stopped.err().contains("rerun `seedgrid run` to continue"), stopped.err());
         assertFalse(Files.exists(run.resolve("images")));
 
-        ReportFixtures.Cli first = ReportFixtures.Cli.run("run", config.source());
+        Cli first = Cli.run("run", config.source());
         assertEquals(0, first.code(), first.err());
         String out = first.out();
         int generate = out.indexOf("generate: 12 cells in the grid, 0 already done, 12 rendered now (ok 12, nan 0, error 0)");
@@ -55,7 +58,7 @@ class RunCommandTest {
         assertTrue(html.contains("<table class=\"recipes\">"));
         assertFalse(html.contains("Not measured yet"));
 
-        ReportFixtures.Cli again = ReportFixtures.Cli.run("run", config.source());
+        Cli again = Cli.run("run", config.source());
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("12 already done, 0 rendered now"), again.out());
         assertTrue(again.out().contains("4 already measured, 0 measured now"), again.out());
@@ -68,7 +71,7 @@ class RunCommandTest {
         Path unknownKey = dir.resolve("unknown.yaml");
         Files.writeString(unknownKey, Files.readString(Path.of(ReportFixtures.config(dir, "unknown", ONE_PROMPT, "")
                 .source())) + "colour: blue\n");
-        ReportFixtures.Cli cli = ReportFixtures.Cli.run("run", unknownKey.toString());
+        Cli cli = Cli.run("run", unknownKey.toString());
         assertEquals(2, cli.code(), cli.err());
         assertTrue(cli.err().contains("colour"), cli.err());
 
@@ -78,21 +81,21 @@ class RunCommandTest {
         Path badModelYaml = dir.resolve("bad-model.yaml");
         Files.writeString(badModelYaml, Files.readString(badModelYaml).replaceFirst(
                 "path: \\S*tiny-sdxl/fp32\n", "path: " + notAModel + "\n"));
-        cli = ReportFixtures.Cli.run("run", badModelYaml.toString());
+        cli = Cli.run("run", badModelYaml.toString());
         assertEquals(2, cli.code(), cli.err());
         assertTrue(cli.err().contains("model 'base'"), cli.err());
         assertFalse(Files.exists(Path.of(badModel.runDirectory())));
 
         // an LPIPS model whose declared weights do not match its network (MeasureJob.checkModels): refused before
         // anything is generated
-        Path models = ReportFixtures.copyMetricModels(dir.resolve("models"));
+        Path models = TinyGrid.copyMetricModels(dir.resolve("models"));
         ObjectMapper json = new ObjectMapper();
         Path declaration = models.resolve("lpips-tiny/seedgrid-metric.json");
         ObjectNode lpips = (ObjectNode) json.readTree(declaration.toFile());
         ((ArrayNode) lpips.get("weights").get(0)).remove(0);
         Files.writeString(declaration, lpips.toString());
         RunConfig badMetric = ReportFixtures.config(dir, "bad-metric", ONE_PROMPT, "  lpips: " + models.resolve("lpips-tiny") + "\n");
-        cli = ReportFixtures.Cli.run("run", badMetric.source());
+        cli = Cli.run("run", badMetric.source());
         assertEquals(2, cli.code(), cli.err());
         assertTrue(cli.err().contains("channels"), cli.err());
         assertFalse(Files.exists(Path.of(badMetric.runDirectory())), "nothing generated");

@@ -1,4 +1,4 @@
-package io.seedgrid.jobs.measure;
+package io.seedgrid.jobs.testing;
 
 import io.seedgrid.jobs.cli.Main;
 
@@ -8,10 +8,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
-/** Runs the command line in-process, capturing its exit code and output (commands print to System.out). */
-record Cli(int code, String out, String err) {
+/** The command line run in-process: its exit code, what it printed (commands print to System.out) and its errors. */
+public record Cli(int code, String out, String err) {
 
-    static synchronized Cli run(String... args) {
+    public static synchronized Cli run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         PrintStream stdout = System.out;
