@@ -8,9 +8,9 @@ package io.seedgrid.jobs.report;
  */
 public record ReportOptions(int maxPrompts, int maxSeeds, int thumbnail) {
 
-    public static final int DEFAULT_MAX_PROMPTS = 50;
-    public static final int DEFAULT_MAX_SEEDS = 16;
-    public static final int DEFAULT_THUMBNAIL = 160;
+    public static final int DEFAULT_MAX_PROMPTS = 24;
+    public static final int DEFAULT_MAX_SEEDS = 8;
+    public static final int DEFAULT_THUMBNAIL = 128;
 
     public ReportOptions {
         if (maxPrompts < 0) {

@@ -75,6 +75,6 @@ class ReportPartsTest {
         assertThrows(IllegalArgumentException.class, () -> new ReportOptions(-1, 16, 160));
         assertThrows(IllegalArgumentException.class, () -> new ReportOptions(50, 0, 160));
         assertThrows(IllegalArgumentException.class, () -> new ReportOptions(50, 16, 8));
-        assertEquals(new ReportOptions(50, 16, 160), ReportOptions.defaults());
+        assertEquals(new ReportOptions(24, 8, 128), ReportOptions.defaults());
     }
 }
