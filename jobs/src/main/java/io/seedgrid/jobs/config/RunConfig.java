@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed, validated run config (see {@link RunConfigParser} and the README's "Config reference").
+ * A parsed, validated run config (see {@link RunConfigParser} and the README, "The run config").
  * Relative paths are already resolved against the config file's folder.
  *
  * @param source         the config file

@@ -12,7 +12,7 @@ import java.sql.Timestamp;
 import java.util.Map;
 
 /**
- * The {@code images/} dataset: one row per cell (README, "Output columns"). {@code image} is a struct
+ * The {@code images/} dataset: one row per cell (README, "Outputs"). {@code image} is a struct
  * {@code {bytes, path}}, the layout Hugging Face {@code datasets} reads as an Image column; {@code seed}
  * is a decimal(20,0) because seeds are unsigned 64-bit.
  */

@@ -34,7 +34,7 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * {@code seedgrid measure}: diversity metrics of every (prompt_id, recipe) group of {@code <run>/images/}
- * (README, "Measure outputs"). Only images with status {@code ok} are measured; the others are counted
+ * (README, "Outputs", "Metrics"). Only images with status {@code ok} are measured; the others are counted
  * per group. Groups are measured chunk by chunk like {@link GenerateJob} renders: each chunk is a few
  * Spark jobs whose tasks measure whole groups in {@code mapPartitions} (a group's images travel
  * together) and whose outputs, {@code embeddings/}, {@code pairs/} then {@code groups/}, are committed

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The columns a measurement writes, which depend on the configured metric models (README, "Measure
- * outputs"): {@code pairs/} has one column per pairwise metric, {@code groups/} its mean and standard
+ * The columns a measurement writes, which depend on the configured metric models (README, "Outputs",
+ * "Metrics"): {@code pairs/} has one column per pairwise metric, {@code groups/} its mean and standard
  * deviation and the per-group scores; {@code embeddings/} and {@code recipes/} have fixed schemas.
  *
  * @param lpips     whether an LPIPS model is configured

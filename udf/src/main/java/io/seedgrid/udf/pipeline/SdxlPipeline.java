@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * SDXL text-to-image over ONNX Runtime, step for step what diffusers' StableDiffusionXLPipeline computes
- * (see the README's "Pipeline" section): encode the prompt with both text encoders, draw each image's
+ * (see the README, "Numerics and reproducibility"): encode the prompt with both text encoders, draw each image's
  * initial latent from its own torch-compatible generator, run the plan's phases (each a model, a
  * sampler and a guidance setting over a range of the timeline) with all seeds of the batch in one UNet
  * call per step, then decode each latent with the last phase's VAE.
