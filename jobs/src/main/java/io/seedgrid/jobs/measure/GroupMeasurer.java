@@ -149,6 +149,7 @@ final class GroupMeasurer implements Serializable {
             }
             group.put(MetricColumns.vendi(encoder.column()), Vendi.ofEmbeddings(vectors, 1.0));
             group.put(MetricColumns.vendiQ2(encoder.column()), Vendi.ofEmbeddings(vectors, 2.0));
+            group.put(MetricColumns.vendiQinf(encoder.column()), Vendi.ofEmbeddings(vectors, Double.POSITIVE_INFINITY));
             if (e == suite.clipEncoder()) {
                 double sum = 0;
                 for (float[] v : vectors) {
@@ -181,6 +182,7 @@ final class GroupMeasurer implements Serializable {
         }
         group.put(MetricColumns.PIXEL_VENDI, PixelVendi.score(images, 1.0));
         group.put(MetricColumns.PIXEL_VENDI + "_q2", PixelVendi.score(images, 2.0));
+        group.put(MetricColumns.PIXEL_VENDI + "_qinf", PixelVendi.score(images, Double.POSITIVE_INFINITY));
         group.put(MetricColumns.MS_SSIM_METHOD, msSsimMethod);
 
         StructType pairSchema = columns.pairSchema();

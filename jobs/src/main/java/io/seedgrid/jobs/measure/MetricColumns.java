@@ -90,6 +90,11 @@ public record MetricColumns(boolean lpips, List<String> encoders, boolean clipSc
         return encoder + "_vendi_q2";
     }
 
+    /** {@code <encoder>_vendi_qinf}: q = infinity, 1 / the largest eigenvalue. */
+    public static String vendiQinf(String encoder) {
+        return encoder + "_vendi_qinf";
+    }
+
     /** Pairwise metric columns of {@code pairs/}, in order (all distances: 0 = identical). */
     public List<String> pairMetrics() {
         List<String> out = new ArrayList<>();
@@ -111,9 +116,11 @@ public record MetricColumns(boolean lpips, List<String> encoders, boolean clipSc
         for (String e : encoders) {
             out.add(vendi(e));
             out.add(vendiQ2(e));
+            out.add(vendiQinf(e));
         }
         out.add(PIXEL_VENDI);
         out.add(PIXEL_VENDI + "_q2");
+        out.add(PIXEL_VENDI + "_qinf");
         if (clipScore) {
             out.add(CLIP_SCORE);
         }
@@ -155,9 +162,11 @@ public record MetricColumns(boolean lpips, List<String> encoders, boolean clipSc
             s = s.add(MS_SSIM_METHOD, DataTypes.StringType, true);
         }
         for (String e : encoders) {
-            s = s.add(vendi(e), DataTypes.DoubleType, true).add(vendiQ2(e), DataTypes.DoubleType, true);
+            s = s.add(vendi(e), DataTypes.DoubleType, true).add(vendiQ2(e), DataTypes.DoubleType, true)
+                    .add(vendiQinf(e), DataTypes.DoubleType, true);
         }
-        s = s.add(PIXEL_VENDI, DataTypes.DoubleType, true).add(PIXEL_VENDI + "_q2", DataTypes.DoubleType, true);
+        s = s.add(PIXEL_VENDI, DataTypes.DoubleType, true).add(PIXEL_VENDI + "_q2", DataTypes.DoubleType, true)
+                .add(PIXEL_VENDI + "_qinf", DataTypes.DoubleType, true);
         if (clipScore) {
             s = s.add(CLIP_SCORE, DataTypes.DoubleType, true);
         }
@@ -177,11 +186,13 @@ public record MetricColumns(boolean lpips, List<String> encoders, boolean clipSc
             names.add(distance(e));
             names.add(vendi(e));
             names.add(vendiQ2(e));
+            names.add(vendiQinf(e));
         }
         names.add(MS_SSIM);
         names.add(SSIM);
         names.add(PIXEL_VENDI);
         names.add(PIXEL_VENDI + "_q2");
+        names.add(PIXEL_VENDI + "_qinf");
         if (clipScore) {
             names.add(CLIP_SCORE);
         }

@@ -26,7 +26,7 @@ enum MetricDirection {
             return ADHERENCE;
         }
         if (metric.equals("lpips_mean") || metric.endsWith("_distance_mean") || metric.endsWith("_vendi")
-                || metric.endsWith("_vendi_q2")) {
+                || metric.endsWith("_vendi_q2") || metric.endsWith("_vendi_qinf")) {
             return DIVERSITY;
         }
         return UNKNOWN;

@@ -189,6 +189,8 @@ class MeasureJobTest {
                             Ssim.distance(images.get(1), images.get(2))};
                     assertEquals(mean(ssim), g.<Double>getAs("ssim_distance_mean"), 1e-12, where);
                     assertEquals(PixelVendi.score(images, 1.0), g.<Double>getAs("pixel_vendi"), 1e-12, where);
+                    assertEquals(PixelVendi.score(images, Double.POSITIVE_INFINITY), g.<Double>getAs("pixel_vendi_qinf"), 1e-12,
+                            where);
 
                     // Vendi of the written embeddings, and the embeddings against the model run here
                     List<float[]> written = new ArrayList<>();
@@ -208,6 +210,8 @@ class MeasureJobTest {
                     }
                     assertEquals(Vendi.ofEmbeddings(written, 1.0), g.<Double>getAs("embed_tiny_vendi"), 1e-9, where);
                     assertEquals(Vendi.ofEmbeddings(written, 2.0), g.<Double>getAs("embed_tiny_vendi_q2"), 1e-9, where);
+                    assertEquals(Vendi.ofEmbeddings(written, Double.POSITIVE_INFINITY),
+                            g.<Double>getAs("embed_tiny_vendi_qinf"), 1e-9, where);
                     assertEquals(mean(EmbeddingDistance.allPairs(written).condensed()),
                             g.<Double>getAs("embed_tiny_distance_mean"), 1e-9, where);
 

@@ -26,7 +26,8 @@ class MetricSetupTest {
         MetricColumns columns = new MetricColumns(true, List.of("embed_tiny"), true, false);
         assertEquals(List.of("lpips", "embed_tiny_distance", "ssim_distance"), columns.pairMetrics());
         assertEquals(List.of("lpips_mean", "embed_tiny_distance_mean", "ssim_distance_mean", "embed_tiny_vendi",
-                "embed_tiny_vendi_q2", "pixel_vendi", "pixel_vendi_q2", "clip_score_mean"), columns.groupMetrics());
+                "embed_tiny_vendi_q2", "embed_tiny_vendi_qinf", "pixel_vendi", "pixel_vendi_q2", "pixel_vendi_qinf",
+                "clip_score_mean"), columns.groupMetrics());
         assertFalse(List.of(columns.pairSchema().fieldNames()).contains("ms_ssim_method"));
         assertTrue(List.of(columns.groupSchema().fieldNames()).contains("embed_tiny_distance_std"));
         MetricColumns weightFree = new MetricColumns(false, List.of(), false, true);
