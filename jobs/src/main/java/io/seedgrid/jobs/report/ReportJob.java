@@ -27,12 +27,12 @@ public final class ReportJob {
      */
     static final long LARGE = 100_000_000;
 
-    /** What one report run wrote. */
+    /** What one report run wrote; {@code recipeTable} is the recipe table as text ("" before measure). */
     public record Summary(String path, long bytes, int promptsShown, int prompts, int thumbnails, boolean measured,
-                          long failedCells, double seconds) {
+                          long failedCells, double seconds, String recipeTable) {
         public String report() {
-            return String.format(Locale.ROOT, "report: %s, %s (%d of %d prompts, %d thumbnails, %s, %d failed cells)"
-                            + " in %.1f s", path, ReportNumbers.bytes(bytes), promptsShown, prompts, thumbnails,
+            return recipeTable + String.format(Locale.ROOT, "report: %s, %s (%d of %d prompts, %d thumbnails, %s, %d"
+                            + " failed cells) in %.1f s", path, ReportNumbers.bytes(bytes), promptsShown, prompts, thumbnails,
                     measured ? "measured" : "not measured yet", failedCells, seconds);
         }
     }
@@ -65,6 +65,6 @@ public final class ReportJob {
                     + " --max-seeds or --thumbnail for a smaller one%n", config.run(), ReportNumbers.bytes(bytes));
         }
         return new Summary(runDir + "/" + FILE, bytes, data.prompts().size(), data.totalPrompts(), thumbnails[0],
-                data.measurements() != null, data.failedTotal(), (System.nanoTime() - start) / 1e9);
+                data.measurements() != null, data.failedTotal(), (System.nanoTime() - start) / 1e9, RecipeTable.text(data));
     }
 }

@@ -11,12 +11,14 @@ import io.seedgrid.jobs.generate.RunLock;
 import io.seedgrid.jobs.measure.MeasureOutputs;
 import io.seedgrid.jobs.testing.TestSpark;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,6 +54,21 @@ class RunCommandTest {
         int report = out.indexOf("report: " + run.resolve(ReportJob.FILE) + ", ");
         assertTrue(generate >= 0 && measure > generate && report > measure, out);
         assertTrue(out.contains("(2 of 2 prompts, 12 thumbnails, measured, 0 failed cells)"), out);
+        // the recipe table on the console: a row per metric, a column per recipe, the means of recipes/
+        int table = out.indexOf("recipes: mean over prompts");
+        assertTrue(table > measure && table < report, out);
+        List<String> lines = out.substring(table).lines().toList();
+        List<String> header = List.of(lines.get(1).trim().split("\\s+"));
+        assertEquals("metric", header.get(0), out);
+        assertEquals(config.recipes().size() + 1, header.size(), out);
+        for (Row r : TestSpark.session().read().parquet(config.runDirectory() + "/recipes").collectAsList()) {
+            String metric = r.getAs("metric");
+            String row = lines.stream().filter(l -> l.trim().startsWith(metric + " ")).findFirst().orElseThrow(
+                    () -> new AssertionError("no row for " + metric + " in\n" + out));
+            List<String> cells = List.of(row.trim().split("\\s{2,}"));
+            String cell = cells.get(header.indexOf(r.<String>getAs("recipe")));
+            assertEquals(ReportNumbers.format(r.<Double>getAs("mean")), cell.split(" ")[0], row);
+        }
         assertEquals(4, MeasureOutputs.currentGroups(TestSpark.session(), config.runDirectory()).count());
         assertTrue(Files.exists(run.resolve("recipes/recipes.parquet")));
         String html = Files.readString(run.resolve(ReportJob.FILE));
