@@ -2,7 +2,11 @@ package io.seedgrid.jobs.config;
 
 import org.junit.jupiter.api.Test;
 
+import io.seedgrid.udf.metrics.MetricModelSpec;
+import io.seedgrid.udf.pipeline.ModelDirectory;
+
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +17,18 @@ class ShippedConfigsTest {
     private static Path conf(String name) {
         String repo = System.getProperty("seedgrid.repo");
         return (repo != null ? Path.of(repo) : Path.of("..").toAbsolutePath().normalize()).resolve("conf").resolve(name);
+    }
+
+    @Test
+    void theDemoConfigIsTheIssuesGridOnTheShippedModels() {
+        RunConfig demo = RunConfigParser.parse(conf("demo.yaml"));
+        assertEquals(8 * 8 * 4, demo.gridSize());
+        assertEquals(List.of("base", "dmd2", "hybrid", "blend-0.5"), demo.recipes().stream().map(r -> r.name()).toList());
+        assertEquals("base", demo.measure().referenceRecipe());
+        for (ModelConfig model : demo.models().values()) {
+            ModelDirectory.open(Path.of(model.path()));   // every file of the model, and dmd2's base, exist
+        }
+        assertEquals("clip", MetricModelSpec.read(Path.of(demo.measure().clip())).type());
     }
 
     @Test
