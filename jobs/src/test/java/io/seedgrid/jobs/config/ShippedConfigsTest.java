@@ -32,6 +32,16 @@ class ShippedConfigsTest {
     }
 
     @Test
+    void theBenchmarkConfigIsTheDemoWithMoreSeedsAndLargerChunks() {
+        RunConfig demo = RunConfigParser.parse(conf("demo.yaml"));
+        RunConfig bench = RunConfigParser.parse(conf("bench-generate.yaml"));
+        assertEquals(demo.recipes(), bench.recipes());
+        assertEquals(demo.prompts(), bench.prompts());
+        assertEquals(1024, bench.gridSize());
+        assertEquals(256, bench.chunkSize());
+    }
+
+    @Test
     void theSweepConfigIsValid() {
         RunConfig sweep = RunConfigParser.parse(conf("sdxl-dmd2-sweep.yaml"));
         assertEquals(8, sweep.recipes().size());
