@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 + " measured in one run (the job writes to a scratch folder, not to the config's output).")
 final class BenchGenerateCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "CONFIG", description = "run config (YAML); its whole grid is rendered twice")
+    @Parameters(paramLabel = "CONFIG", description = "run config (YAML); its whole grid is rendered 2 x rounds + 1 times")
     Path config;
 
     @Option(names = "--threads", defaultValue = "2", description = "threads of the plain loop (default: ${DEFAULT-VALUE})")
@@ -26,15 +26,19 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--master", defaultValue = "local[2]", description = "Spark master (default: ${DEFAULT-VALUE})")
     String master;
 
+    @Option(names = "--rounds", defaultValue = "3", description = "Spark runs, each between two loop runs"
+            + " (default: ${DEFAULT-VALUE})")
+    int rounds;
+
     @Override
     public Integer call() throws Exception {
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be at least 1");
+        if (threads < 1 || rounds < 1) {
+            throw new IllegalArgumentException("--threads and --rounds must be at least 1");
         }
         RunConfig run = RunConfigParser.parse(config);
         Path scratch = Files.createTempDirectory("seedgrid-bench");
         var spark = RunConfigArgs.session(run, master);
-        System.out.println(GenerateBench.run(run, spark, threads, scratch, System.out).report());
+        System.out.println(GenerateBench.run(run, spark, threads, rounds, scratch, System.out).report());
         System.out.println("scratch output (safe to delete): " + scratch);
         return 0;
     }

@@ -54,12 +54,6 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
                 longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
     }
 
-    /** The same config committing chunks of {@code cells} cells. */
-    public RunConfig withChunkSize(int cells) {
-        return new RunConfig(source, run, output, models, prompts, seeds, width, height, recipes, batchSize, cells,
-                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
-    }
-
     /** The same config with model {@code name} asking for another device. */
     public RunConfig withModelDevice(String name, String device) {
         Map<String, ModelConfig> changed = new java.util.LinkedHashMap<>(models);

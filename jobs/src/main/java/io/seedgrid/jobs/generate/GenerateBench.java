@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -20,33 +21,53 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The generation benchmark: the whole Spark job (render, PNG, Parquet commit per chunk) against the same
  * cells rendered by a plain loop of {@code threads} threads in this JVM (render and PNG, nothing
- * written), both with one ONNX Runtime thread per worker and warm sessions. The plain loop runs before
- * and after Spark, so the noise of this machine shows in the two baseline figures.
+ * written), both with one ONNX Runtime thread per worker, after an untimed run of each. Loops and Spark runs
+ * alternate (loop, Spark, loop, ..., loop) and each Spark run is compared with the mean of the loops just
+ * before and after it, so that this machine's drift (shared cores change speed by tens of percent within
+ * a minute) cancels; the report gives every round and the median ratio.
  */
 public final class GenerateBench {
 
     private GenerateBench() {
     }
 
-    /** Images per second of each run. */
-    public record Result(long cells, int threads, String master, double loopBefore, double spark, double loopAfter) {
-        public double ratio() {
-            return spark / ((loopBefore + loopAfter) / 2);
+    /** Images per second of each run: {@code loops} has one more entry than {@code sparks}. */
+    public record Result(long cells, int threads, String master, List<Double> loops, List<Double> sparks) {
+        /** Spark run {@code i} against the mean of the loops around it. */
+        public double ratio(int i) {
+            return sparks.get(i) / ((loops.get(i) + loops.get(i + 1)) / 2);
+        }
+
+        public double medianRatio() {
+            double[] r = new double[sparks.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = ratio(i);
+            }
+            Arrays.sort(r);
+            return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
         }
 
         public String report() {
-            return String.format(Locale.ROOT,
-                    "generate bench: %d cells%n"
-                            + "  plain loop, %d threads (before)  %8.2f images/s%n"
-                            + "  Spark %-10s generate job     %8.2f images/s%n"
-                            + "  plain loop, %d threads (after)   %8.2f images/s%n"
-                            + "  ratio Spark / plain loop (mean of before and after) = %.3f",
-                    cells, threads, loopBefore, master, spark, threads, loopAfter, ratio());
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "generate bench: %d cells, %d rounds%n",
+                    cells, sparks.size()));
+            for (int i = 0; i < sparks.size(); i++) {
+                out.append(String.format(Locale.ROOT, "  plain loop, %d threads    %8.2f images/s%n", threads, loops.get(i)));
+                out.append(String.format(Locale.ROOT, "  Spark %-10s job     %8.2f images/s   ratio %.3f%n", master,
+                        sparks.get(i), ratio(i)));
+            }
+            out.append(String.format(Locale.ROOT, "  plain loop, %d threads    %8.2f images/s%n", threads,
+                    loops.get(sparks.size())));
+            return out.append(String.format(Locale.ROOT,
+                    "  ratio Spark / plain loop (each Spark run against the loops around it), median = %.3f",
+                    medianRatio())).toString();
         }
     }
 
-    public static Result run(RunConfig config, SparkSession spark, int threads, Path scratch, PrintStream console)
-            throws Exception {
+    public static Result run(RunConfig config, SparkSession spark, int threads, int rounds, Path scratch,
+                             PrintStream console) throws Exception {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be at least 1");
+        }
         var models = Preflight.check(config);
         List<WorkUnit> units = GridPlanner.units(config, models, new HashSet<>());
         long cells = units.stream().mapToLong(WorkUnit::size).sum();
@@ -54,35 +75,26 @@ public final class GenerateBench {
                 config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false,
                 BuildInfo.codeVersion(), null);
         UnitRenderer renderer = new UnitRenderer(context);
-        // Warm-up: every recipe once (sessions, blends, JIT), on the settings both sides use.
-        for (String recipe : config.recipes().stream().map(r -> r.name()).toList()) {
-            units.stream().filter(u -> u.recipeName().equals(recipe)).findFirst()
-                    .ifPresent(u -> renderer.renderUnit(u, new ExecutorModels(models, config.blendCache(), 1)));
-        }
-        // Spark warm-up: one job through the same render-and-commit path (class loading, codegen, Parquet).
-        RunConfig warmRun = config.withOutput(scratch.resolve("warm-up").toString());
-        try {
-            GenerateJob.run(warmRun.withChunkSize(config.batchSize()), models, spark, new PrintStream(PrintStream.nullOutputStream()),
-                    (chunk, chunks, done) -> {
-                        throw new WarmedUp();
-                    });
-        } catch (WarmedUp expected) {
-            // one chunk committed: Spark's write path is warm
-        }
+        // Warm-up, untimed: the whole grid once in the loop and once through Spark (sessions, blends, the JIT of
+        // both paths, Spark's codegen and Parquet writer), so that the rounds measure the steady state a long
+        // run works in.
+        loop(renderer, units, models, config.blendCache(), threads);
+        GenerateJob.run(config.withOutput(scratch.resolve("warm-up").toString()), models, spark,
+                new PrintStream(PrintStream.nullOutputStream()), GenerateJob.ChunkListener.NONE);
+        List<Double> loops = new ArrayList<>();
+        List<Double> sparks = new ArrayList<>();
         console.println("warm; timing the plain loop");
-        double before = loop(renderer, units, models, config.blendCache(), threads);
-        console.printf(Locale.ROOT, "plain loop: %.2f images/s; timing the Spark job%n", before);
-        RunConfig scratchRun = config.withOutput(scratch.resolve("spark").toString());
-        long start = System.nanoTime();
-        GenerateJob.Summary summary = GenerateJob.run(scratchRun, models, spark, console, GenerateJob.ChunkListener.NONE);
-        double sparkRate = summary.rendered() / ((System.nanoTime() - start) / 1e9);
-        double after = loop(renderer, units, models, config.blendCache(), threads);
-        return new Result(cells, threads, spark.sparkContext().master(), before, sparkRate, after);
-    }
-
-    /** Stops the warm-up run after its first chunk. */
-    private static final class WarmedUp extends RuntimeException {
-        private static final long serialVersionUID = 1L;
+        loops.add(loop(renderer, units, models, config.blendCache(), threads));
+        for (int r = 1; r <= rounds; r++) {
+            console.printf(Locale.ROOT, "plain loop: %.2f images/s; timing the Spark job (round %d of %d)%n",
+                    loops.get(loops.size() - 1), r, rounds);
+            RunConfig scratchRun = config.withOutput(scratch.resolve("spark-" + r).toString());
+            long start = System.nanoTime();
+            GenerateJob.Summary summary = GenerateJob.run(scratchRun, models, spark, console, GenerateJob.ChunkListener.NONE);
+            sparks.add(summary.rendered() / ((System.nanoTime() - start) / 1e9));
+            loops.add(loop(renderer, units, models, config.blendCache(), threads));
+        }
+        return new Result(cells, threads, spark.sparkContext().master(), loops, sparks);
     }
 
     private static double loop(UnitRenderer renderer, List<WorkUnit> units, java.util.Map<String, ModelIdentity> models,
