@@ -53,36 +53,25 @@ final class VaeDecoder implements AutoCloseable {
     }
 
     /**
-     * diffusers' post-processing of a decoded {@code [3, H, W]} sample to 8-bit RGB:
-     * {@code round(clamp(x/2 + 0.5, 0, 1)·255)} in float32, rounding half to even as numpy's {@code round}.
-     * Returns null when the sample holds NaN or Inf (checked in the same pass).
+     * diffusers' post-processing of a decoded {@code [3, H, W]} sample to interleaved 8-bit RGB
+     * ({@link PixelLevels}). Returns null when the sample holds NaN or Inf.
      */
     static RgbImage toImage(float[] sample, int width, int height) {
         int plane = width * height;
         if (sample.length != 3 * plane) {
             throw new IllegalStateException("the VAE returned " + sample.length + " values for a " + width + "x" + height + " image");
         }
-        byte[] rgb = new byte[3 * plane];
-        boolean finite = true;
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                float x = sample[c * plane + p];
-                finite &= Math.abs(x) <= Float.MAX_VALUE;
-                float v = x * 0.5f + 0.5f; // x / 2 exactly
-                v = v < 0f ? 0f : v > 1f ? 1f : v;
-                rgb[3 * p + c] = (byte) roundHalfEven(v * 255f);
-            }
+        byte[] planes = new byte[3 * plane];
+        if (!PixelLevels.of(sample, planes)) {
+            return null;
         }
-        return finite ? RgbImage.wrap(width, height, rgb) : null;
-    }
-
-    /**
-     * Math.rint for 0 ≤ x ≤ 255 without the trip through double: x + 0.5 is exact in float there (the
-     * ulp is at most 2^-16), so a tie is exactly when x + 0.5 is a whole number; an odd one goes down.
-     */
-    static int roundHalfEven(float x) {
-        int r = (int) (x + 0.5f);
-        return r - x == 0.5f && (r & 1) == 1 ? r - 1 : r;
+        byte[] rgb = new byte[3 * plane];
+        for (int p = 0, q = 0; p < plane; p++, q += 3) {
+            rgb[q] = planes[p];
+            rgb[q + 1] = planes[plane + p];
+            rgb[q + 2] = planes[2 * plane + p];
+        }
+        return RgbImage.wrap(width, height, rgb);
     }
 
     /** True when every value is finite. */
