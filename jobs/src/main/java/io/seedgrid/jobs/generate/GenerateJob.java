@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.config.RunConfig;
+import io.seedgrid.udf.recipe.RecipeSpec;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -62,6 +63,13 @@ public final class GenerateJob {
 
     private static final int STATUS = ImageRows.SCHEMA.fieldIndex("status");
 
+    /** The units of a partition's slots (one slot per partition), in order. */
+    private static java.util.Iterator<WorkUnit> flatten(java.util.Iterator<List<WorkUnit>> slots) {
+        List<WorkUnit> units = new java.util.ArrayList<>();
+        slots.forEachRemaining(units::addAll);
+        return units.iterator();
+    }
+
     private GenerateJob() {
     }
 
@@ -94,9 +102,11 @@ public final class GenerateJob {
             LongAccumulator nan = jsc.sc().longAccumulator("seedgrid.nan");
             LongAccumulator errors = jsc.sc().longAccumulator("seedgrid.error");
             UnitRenderer renderer = new UnitRenderer(context);
-            // Several tasks per core by default: units differ in cost (recipes, prompt lengths) and Spark hands
-            // the next task to whichever core is free, so small tasks balance the load.
-            int parallelism = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
+            // Units go into task slots of about equal cost (GridPlanner.slots); two slots per core by default,
+            // so that Spark still hands a free core the next slot when the cost model is off.
+            int parallelism = config.partitions() > 0 ? config.partitions() : 2 * jsc.defaultParallelism();
+            Map<String, RecipeSpec> recipes = new java.util.HashMap<>();
+            config.recipes().forEach(r -> recipes.put(r.name(), r));
             long rendered = 0;
             // Between chunk commits, the cells rendered so far (tasks report when they finish), every 15 s.
             Supplier<String> progress = () -> {
@@ -109,8 +119,9 @@ public final class GenerateJob {
             try (Ticker ignored = Ticker.every(15, progress, console)) {
                 for (int c = 0; c < chunks.size(); c++) {
                     List<WorkUnit> chunk = chunks.get(c);
-                    JavaRDD<Row> rows = jsc.parallelize(chunk, Math.min(chunk.size(), parallelism))
-                            .mapPartitions(it -> renderer.render(it))
+                    List<List<WorkUnit>> slots = GridPlanner.slots(chunk, parallelism, recipes);
+                    JavaRDD<Row> rows = jsc.parallelize(slots, slots.size())
+                            .mapPartitions(it -> renderer.render(flatten(it)))
                             .map(row -> {
                                 switch (row.getString(STATUS)) {
                                     case "ok" -> ok.add(1);

@@ -2,6 +2,7 @@ package io.seedgrid.jobs.generate;
 
 import io.seedgrid.jobs.config.PromptEntry;
 import io.seedgrid.jobs.config.RunConfig;
+import io.seedgrid.udf.recipe.PhaseSpec;
 import io.seedgrid.udf.recipe.RecipeSpec;
 
 import java.util.ArrayList;
@@ -69,6 +70,51 @@ public final class GridPlanner {
             chunks.add(current);
         }
         return chunks;
+    }
+
+    /**
+     * A unit's cost in UNet image-evaluations: per image, each step of each phase once, twice with CFG
+     * (negative and positive rows), plus one for text encoding and decoding. Recipes differ by 10x or more
+     * (base 20 steps with CFG against DMD2's 4), which is what task slots must balance.
+     */
+    static long cost(WorkUnit unit, Map<String, RecipeSpec> recipes) {
+        RecipeSpec recipe = recipes.get(unit.recipeName());
+        long perImage = 1;
+        for (PhaseSpec phase : recipe.phases()) {
+            perImage += (long) (phase.to() - phase.from()) * (phase.cfg() > 1 ? 2 : 1);
+        }
+        return perImage * unit.size();
+    }
+
+    /**
+     * A chunk's units in at most {@code slots} task slots of about equal cost: longest first, each into the
+     * slot with the least cost so far (LPT, within 4/3 of the best makespan). Spark's own slicing cuts the
+     * grid-ordered list into runs of one recipe, so a slot of base units could hold 10x the work of a slot of
+     * DMD2 units and its core would finish alone. Units keep their grid order inside a slot.
+     */
+    public static List<List<WorkUnit>> slots(List<WorkUnit> chunk, int slots, Map<String, RecipeSpec> recipes) {
+        int n = Math.max(1, Math.min(slots, chunk.size()));
+        Integer[] order = new Integer[chunk.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(cost(chunk.get(b), recipes), cost(chunk.get(a), recipes)));
+        long[] load = new long[n];
+        List<java.util.TreeMap<Integer, WorkUnit>> byIndex = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            byIndex.add(new java.util.TreeMap<>());
+        }
+        for (int i : order) {
+            int least = 0;
+            for (int k = 1; k < n; k++) {
+                if (load[k] < load[least]) {
+                    least = k;
+                }
+            }
+            load[least] += cost(chunk.get(i), recipes);
+            byIndex.get(least).put(i, chunk.get(i));
+        }
+        return byIndex.stream().filter(m -> !m.isEmpty()).map(m -> (List<WorkUnit>) new ArrayList<>(m.values())).toList();
     }
 
     private static WorkUnit unit(PromptEntry prompt, RecipeSpec recipe, String recipeJson, List<Long> seeds, List<String> ids) {
