@@ -48,8 +48,10 @@ public interface Sampler {
      */
     float modelInputScale(Timeline timeline, int i);
 
-    /** A fresh per-image state (multistep history, step counters). */
-    SamplerState newState();
+    /** A fresh per-image state (multistep history, step counters); none for single-step samplers. */
+    default SamplerState newState() {
+        return SamplerState.NONE;
+    }
 
     /**
      * Advances one image from step {@code i} to step {@code i + 1}, in place.

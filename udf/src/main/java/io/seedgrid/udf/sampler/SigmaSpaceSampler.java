@@ -21,9 +21,4 @@ abstract class SigmaSpaceSampler implements Sampler {
     public final float modelInputScale(Timeline timeline, int i) {
         return SigmaSpaceTimelines.modelInputScale(timeline, i);
     }
-
-    @Override
-    public SamplerState newState() {
-        return SamplerState.NONE;
-    }
 }

@@ -21,9 +21,4 @@ abstract class VpSampler implements Sampler {
     public final float modelInputScale(Timeline timeline, int i) {
         return 1.0f;
     }
-
-    @Override
-    public SamplerState newState() {
-        return SamplerState.NONE;
-    }
 }
