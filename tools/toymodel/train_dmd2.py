@@ -7,7 +7,7 @@
   timestep t_k is produced by G itself (no grad) from pure noise at 999, re-noised with fresh noise,
   exactly as the LCM sampler runs it; G's x0 = LCM boundary-condition estimate (c_skip/c_out, scaling 10);
 - distribution-matching gradient: x0 noised to t ~ U[T_MIN, T_MAX]; grad = (x0_fake - x0_real) /
-  mean|x0 - x0_real| with x0_real from the frozen teacher with CFG REAL_CFG (zero negative), x0_fake from
+  mean|x0 - x0_real| with x0_real from the frozen teacher with CFG REAL_CFG (--real-cfg; zero negative), x0_fake from
   f (conditional); loss 0.5 * ||x0 - stopgrad(x0 - grad)||^2 (DMD eq. 7 and its normalisation);
 - f trained with the teacher's denoising loss on G's outputs; two-time-scale: TTUR f-updates per G
   update; no regression loss, no GAN term;
@@ -60,13 +60,11 @@ def generate(G, ctx, pooled, tid, rng, grad):
 
 
 def main():
-    global REAL_CFG, ITERS
     ap = argparse.ArgumentParser()
     ap.add_argument("--name", default="dmd2", help="checkpoint, log and preview prefix in work/ and out/")
     ap.add_argument("--real-cfg", type=float, default=REAL_CFG)
     ap.add_argument("--iters", type=int, default=ITERS)
     args = ap.parse_args()
-    REAL_CFG, ITERS = args.real_cfg, args.iters
     rng = common.setup(SEED)
     tok1, tok2 = clip_bpe.build(clip_bpe.EOS), clip_bpe.build("!")
     te1, te2, teacher = nets.TextEncoder1(), nets.TextEncoder2(), nets.UNet()
@@ -93,7 +91,7 @@ def main():
     tid = pipeline.time_ids(BATCH)
     log = common.Log(args.name)
     t0, acc_f, acc_g = time.time(), [], []
-    while it < ITERS:
+    while it < args.iters:
         caps = [data.caption(data.sample_attributes(rng), rng)[0] for _ in range(BATCH)]
         ctx, pooled = cond(caps)
         gen_step = it % TTUR == 0
@@ -102,7 +100,7 @@ def main():
             t = torch.from_numpy(rng.integers(T_MIN, T_MAX + 1, size=BATCH))
             xt = schedule.q_sample(x0.detach(), t, torch.randn_like(x0))
             with torch.no_grad():
-                real = x0_from_eps(xt, real_eps(teacher, xt, t, ctx, pooled, tid), t)
+                real = x0_from_eps(xt, real_eps(teacher, xt, t, ctx, pooled, tid, args.real_cfg), t)
                 fk = x0_from_eps(xt, fake(xt, t, ctx, pooled, tid), t)
                 weight = (x0 - real).abs().mean(dim=(1, 2, 3), keepdim=True)
                 grad = torch.nan_to_num((fk - real) / weight)
@@ -132,7 +130,7 @@ def main():
                 loss_dmd=round(float(g[0]), 6), real_fake_x0_mse=round(float(g[1]), 5),
                 step_s=round((time.time() - t0) / 50, 3))
             t0, acc_f, acc_g = time.time(), [], []
-        if it % 250 == 0 or it == ITERS:
+        if it % 250 == 0 or it == args.iters:
             common.save_ckpt(path, G=G.state_dict(), fake=fake.state_dict(), opt_g=opt_g.state_dict(),
                              opt_f=opt_f.state_dict(), it=it, rng=rng, torch_rng=torch.get_rng_state())
             common.save_ckpt(f"{common.WORK}/{args.name}_G_{it:05d}.pt", G=G.state_dict(), it=it)
@@ -145,13 +143,13 @@ def main():
                                    f"{common.OUT}/{args.name}_{it:05d}.png")
 
 
-def real_eps(teacher, xt, t, ctx, pooled, tid):
-    """Teacher epsilon with CFG REAL_CFG against the all-zero unconditional input."""
+def real_eps(teacher, xt, t, ctx, pooled, tid, cfg):
+    """Teacher epsilon with CFG cfg against the all-zero unconditional input."""
     b = xt.shape[0]
     out = teacher(torch.cat([xt, xt]), torch.cat([t, t]), torch.cat([torch.zeros_like(ctx), ctx]),
                   torch.cat([torch.zeros_like(pooled), pooled]), torch.cat([tid, tid]))
     u, c = out.chunk(2)
-    return u + REAL_CFG * (c - u)
+    return u + cfg * (c - u)
 
 
 if __name__ == "__main__":
