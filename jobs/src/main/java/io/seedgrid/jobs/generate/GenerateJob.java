@@ -3,11 +3,10 @@ package io.seedgrid.jobs.generate;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.BuildInfo;
+import io.seedgrid.jobs.Chunks;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.udf.recipe.RecipeSpec;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
@@ -78,7 +77,7 @@ public final class GenerateJob {
         long start = System.nanoTime();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String runDir = config.runDirectory();
-        String images = runDir + "/images";
+        String images = ImageRows.folder(runDir);
         try (RunLock lock = RunLock.acquire(runDir, hadoop)) {
             Manifest manifest = Manifest.open(runDir, hadoop);
             checkSameRun(manifest, config, models);
@@ -86,9 +85,9 @@ public final class GenerateJob {
                     + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
             ObjectNode attemptNode = recordAttempt(manifest, config, models, attempt);
 
-            Set<String> done = doneCells(spark, images);
+            Set<String> done = doneCells(spark, runDir);
             List<WorkUnit> units = GridPlanner.units(config, models, done);
-            List<List<WorkUnit>> chunks = GridPlanner.chunks(units, config.chunkSize());
+            List<List<WorkUnit>> chunks = Chunks.of(units, WorkUnit::size, config.chunkSize());
             long todo = units.stream().mapToLong(WorkUnit::size).sum();
             console.printf(Locale.ROOT, "generate %s: %d cells (%d prompts x %d seeds x %d recipes), %d done, %d to render in %d chunks%n",
                     config.run(), config.gridSize(), config.prompts().size(), config.seeds().size(), config.recipes().size(),
@@ -159,17 +158,11 @@ public final class GenerateJob {
     }
 
     /** Cell ids already in {@code images/} (every status: a recorded error is final, see the README). */
-    static Set<String> doneCells(SparkSession spark, String images) {
-        Path path = new Path(images);
-        try {
-            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-            if (!fs.exists(path)) {
-                return new HashSet<>();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + images, e);
+    static Set<String> doneCells(SparkSession spark, String runDir) {
+        if (!ImageRows.exist(runDir, spark.sparkContext().hadoopConfiguration())) {
+            return new HashSet<>();
         }
-        List<Row> ids = spark.read().schema(ImageRows.SCHEMA).parquet(images).select(functions.col("cell_id")).distinct()
+        List<Row> ids = spark.read().schema(ImageRows.SCHEMA).parquet(ImageRows.folder(runDir)).select(functions.col("cell_id")).distinct()
                 .collectAsList();
         Set<String> done = new HashSet<>(ids.size() * 2);
         for (Row row : ids) {

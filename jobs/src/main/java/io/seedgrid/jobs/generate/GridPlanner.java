@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * Expands a config into work units — prompt by prompt, recipe by recipe, seeds in batches of
- * {@code batch_size} — leaving out the cells already done, and groups them into chunks of at most
- * {@code chunk_size} cells (a chunk is committed as a whole).
+ * {@code batch_size} — leaving out the cells already done, and spreads a chunk's units (see
+ * {@link io.seedgrid.jobs.Chunks}) over task slots of about equal cost.
  */
 public final class GridPlanner {
 
@@ -50,26 +50,6 @@ public final class GridPlanner {
             }
         }
         return units;
-    }
-
-    /** Consecutive units grouped so that each chunk holds at most {@code chunkSize} cells (and at least one unit). */
-    public static List<List<WorkUnit>> chunks(List<WorkUnit> units, int chunkSize) {
-        List<List<WorkUnit>> chunks = new ArrayList<>();
-        List<WorkUnit> current = new ArrayList<>();
-        int cells = 0;
-        for (WorkUnit unit : units) {
-            if (!current.isEmpty() && cells + unit.size() > chunkSize) {
-                chunks.add(current);
-                current = new ArrayList<>();
-                cells = 0;
-            }
-            current.add(unit);
-            cells += unit.size();
-        }
-        if (!current.isEmpty()) {
-            chunks.add(current);
-        }
-        return chunks;
     }
 
     /**

@@ -1,11 +1,15 @@
 package io.seedgrid.jobs.generate;
 
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Timestamp;
@@ -17,6 +21,21 @@ import java.util.Map;
  * is a decimal(20,0) because seeds are unsigned 64-bit.
  */
 public final class ImageRows {
+
+    /** The run's image table, {@code <run>/images}. */
+    public static String folder(String runDir) {
+        return runDir + "/images";
+    }
+
+    /** True when {@code <run>/images/} exists (a run that rendered at least one chunk). */
+    public static boolean exist(String runDir, Configuration conf) {
+        Path images = new Path(folder(runDir));
+        try {
+            return images.getFileSystem(conf).exists(images);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + images, e);
+        }
+    }
 
     public static final DecimalType SEED_TYPE = DataTypes.createDecimalType(20, 0);
 

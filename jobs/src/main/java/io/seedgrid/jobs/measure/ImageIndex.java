@@ -1,13 +1,10 @@
 package io.seedgrid.jobs.measure;
 
 import io.seedgrid.jobs.generate.ImageRows;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,16 +22,6 @@ final class ImageIndex {
     private ImageIndex() {
     }
 
-    /** True when {@code <run>/images/} exists. */
-    static boolean exists(String runDir, Configuration conf) {
-        Path images = new Path(runDir, "images");
-        try {
-            return images.getFileSystem(conf).exists(images);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + images, e);
-        }
-    }
-
     /**
      * The groups of {@code <run>/images/}, sorted by group.
      *
@@ -43,7 +30,7 @@ final class ImageIndex {
      *     more than one prompt text
      */
     static List<GroupPlan> groups(SparkSession spark, String runDir, String fingerprint) {
-        String images = runDir + "/images";
+        String images = ImageRows.folder(runDir);
         List<Row> rows = spark.read().schema(ImageRows.SCHEMA).parquet(images)
                 .selectExpr("cell_id", "prompt_id", "recipe", "prompt", "status", "_metadata.file_path")
                 .collectAsList();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.config.MeasureConfig;
 import io.seedgrid.jobs.config.RunConfig;
+import io.seedgrid.jobs.Chunks;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.generate.ImageRows;
 import io.seedgrid.jobs.generate.Manifest;
@@ -75,7 +76,7 @@ public final class MeasureJob {
 
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String runDir = config.runDirectory();
-        if (!ImageIndex.exists(runDir, hadoop)) {
+        if (!ImageRows.exist(runDir, hadoop)) {
             throw new IllegalArgumentException("run folder " + runDir + " has no images/: run `seedgrid generate` on"
                     + " this config first");
         }
@@ -87,7 +88,7 @@ public final class MeasureJob {
                     .sorted(Comparator.comparing((GroupPlan g) -> g.files().isEmpty() ? "" : g.files().get(0))
                             .thenComparing(GroupPlan::id))
                     .toList();
-            List<List<GroupPlan>> chunks = chunks(todo, config.chunkSize());
+            List<List<GroupPlan>> chunks = Chunks.of(todo, GroupPlan::n, config.chunkSize());
             long todoImages = todo.stream().mapToLong(GroupPlan::n).sum();
             console.printf(Locale.ROOT, "measure %s: %d groups (%d ok images, %d failed), %d already measured,"
                             + " %d images to measure in %d chunks; metrics: %s%n", config.run(), groups.size(),
@@ -184,26 +185,6 @@ public final class MeasureJob {
         } finally {
             measured.unpersist(false);
         }
-    }
-
-    /** Chunks of whole groups holding about {@code chunkSize} images each (at least one group). */
-    static List<List<GroupPlan>> chunks(List<GroupPlan> groups, int chunkSize) {
-        List<List<GroupPlan>> chunks = new ArrayList<>();
-        List<GroupPlan> current = new ArrayList<>();
-        int images = 0;
-        for (GroupPlan g : groups) {
-            if (!current.isEmpty() && images + g.n() > chunkSize) {
-                chunks.add(current);
-                current = new ArrayList<>();
-                images = 0;
-            }
-            current.add(g);
-            images += g.n();
-        }
-        if (!current.isEmpty()) {
-            chunks.add(current);
-        }
-        return chunks;
     }
 
     private static void checkReference(List<GroupPlan> groups, String reference, String runDir) {

@@ -1,6 +1,7 @@
 package io.seedgrid.jobs.report;
 
 import io.seedgrid.jobs.config.RunConfig;
+import io.seedgrid.jobs.generate.ImageRows;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 
@@ -49,7 +50,7 @@ public final class ReportJob {
         long start = System.nanoTime();
         String runDir = config.runDirectory();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-        if (!ReportReader.hasImages(runDir, hadoop)) {
+        if (!ImageRows.exist(runDir, hadoop)) {
             throw new IllegalArgumentException("run folder " + runDir + " has no images/: run `seedgrid generate` (or"
                     + " `seedgrid run`) on this config first");
         }

@@ -9,7 +9,6 @@ import io.seedgrid.jobs.measure.GroupId;
 import io.seedgrid.jobs.measure.MeasureOutputs;
 import io.seedgrid.udf.recipe.RecipeSpec;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -18,8 +17,6 @@ import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -63,16 +60,6 @@ final class ReportReader {
     private ReportReader() {
     }
 
-    /** True when {@code <run>/images/} exists. */
-    static boolean hasImages(String runDir, Configuration conf) {
-        Path images = new Path(runDir, "images");
-        try {
-            return images.getFileSystem(conf).exists(images);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + images, e);
-        }
-    }
-
     static ReportData read(RunConfig config, SparkSession spark, ReportOptions options) {
         String runDir = config.runDirectory();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
@@ -104,7 +91,7 @@ final class ReportReader {
     private static Dataset<Row> cells(SparkSession spark, String runDir) {
         WindowSpec byCell = Window.partitionBy("cell_id")
                 .orderBy(when(col("status").equalTo("ok"), 0).otherwise(1), col("created_at").desc());
-        return spark.read().schema(ImageRows.SCHEMA).parquet(runDir + "/images").drop("image")
+        return spark.read().schema(ImageRows.SCHEMA).parquet(ImageRows.folder(runDir)).drop("image")
                 .withColumn("_pick", row_number().over(byCell)).filter(col("_pick").equalTo(1)).drop("_pick");
     }
 
@@ -263,7 +250,7 @@ final class ReportReader {
         if (cellIds.length == 0) {
             return out;
         }
-        List<Tuple2<String, Thumbnail>> made = spark.read().schema(ImageRows.SCHEMA).parquet(runDir + "/images")
+        List<Tuple2<String, Thumbnail>> made = spark.read().schema(ImageRows.SCHEMA).parquet(ImageRows.folder(runDir))
                 .filter(col("status").equalTo("ok").and(col("cell_id").isin(cellIds)).and(col("image").isNotNull()))
                 .select(col("cell_id"), col("image.bytes"))
                 .javaRDD()

@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.measure;
 
+import io.seedgrid.jobs.Chunks;
 import io.seedgrid.jobs.testing.TinyGrid;
 
 import io.seedgrid.jobs.config.MeasureConfig;
@@ -82,7 +83,7 @@ class MetricSetupTest {
     @Test
     void chunksHoldWholeGroupsOfAboutChunkSizeImages() {
         List<GroupPlan> groups = List.of(plan("a", 3), plan("b", 3), plan("c", 0), plan("d", 3), plan("e", 9));
-        List<List<GroupPlan>> chunks = MeasureJob.chunks(groups, 6);
+        List<List<GroupPlan>> chunks = Chunks.of(groups, GroupPlan::n, 6);
         assertEquals(List.of(List.of("a", "b", "c"), List.of("d"), List.of("e")),
                 chunks.stream().map(c -> c.stream().map(g -> g.id().promptId()).toList()).toList());
     }
