@@ -74,27 +74,33 @@ public final class GridPlanner {
      */
     public static List<List<WorkUnit>> slots(List<WorkUnit> chunk, int slots, Map<String, RecipeSpec> recipes) {
         int n = Math.max(1, Math.min(slots, chunk.size()));
-        Integer[] order = new Integer[chunk.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+        long[] cost = new long[chunk.size()];
+        Integer[] longestFirst = new Integer[chunk.size()];
+        for (int i = 0; i < cost.length; i++) {
+            cost[i] = cost(chunk.get(i), recipes);
+            longestFirst[i] = i;
         }
-        java.util.Arrays.sort(order, (a, b) -> Long.compare(cost(chunk.get(b), recipes), cost(chunk.get(a), recipes)));
+        java.util.Arrays.sort(longestFirst, (a, b) -> Long.compare(cost[b], cost[a]));
         long[] load = new long[n];
-        List<java.util.TreeMap<Integer, WorkUnit>> byIndex = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
-            byIndex.add(new java.util.TreeMap<>());
-        }
-        for (int i : order) {
+        int[] slotOf = new int[chunk.size()];
+        for (int i : longestFirst) {
             int least = 0;
             for (int k = 1; k < n; k++) {
                 if (load[k] < load[least]) {
                     least = k;
                 }
             }
-            load[least] += cost(chunk.get(i), recipes);
-            byIndex.get(least).put(i, chunk.get(i));
+            load[least] += cost[i];
+            slotOf[i] = least;
         }
-        return byIndex.stream().filter(m -> !m.isEmpty()).map(m -> (List<WorkUnit>) new ArrayList<>(m.values())).toList();
+        List<List<WorkUnit>> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            out.add(new ArrayList<>());
+        }
+        for (int i = 0; i < chunk.size(); i++) {
+            out.get(slotOf[i]).add(chunk.get(i));   // grid order within a slot
+        }
+        return out.stream().filter(slot -> !slot.isEmpty()).toList();
     }
 
     private static WorkUnit unit(PromptEntry prompt, RecipeSpec recipe, String recipeJson, List<Long> seeds, List<String> ids) {
