@@ -182,6 +182,14 @@ public final class ConfigNode {
         }
     }
 
+    public long longInteger() {
+        try {
+            return Long.parseLong(text().trim());
+        } catch (NumberFormatException e) {
+            throw error("expected a whole number, got '" + text() + "'");
+        }
+    }
+
     public double number() {
         String text = text().trim();
         try {

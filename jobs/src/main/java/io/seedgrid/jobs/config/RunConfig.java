@@ -40,7 +40,7 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
 
     /** Number of cells: prompts × seeds × recipes. */
     public long gridSize() {
-        return (long) prompts.size() * seeds.size() * recipes.size();
+        return prompts.size() * seeds.size() * recipes.size();
     }
 
     /** {@code <output>/<run>}. */

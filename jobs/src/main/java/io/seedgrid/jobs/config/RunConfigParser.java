@@ -176,7 +176,7 @@ public final class RunConfigParser {
         try {
             if (node.isMap()) {
                 node.allowOnly("start", "count");
-                return SeedSet.range(Seeds.parse(node.require("start").text()), node.require("count").integer());
+                return SeedSet.range(Seeds.parse(node.require("start").text()), node.require("count").longInteger());
             }
             List<ConfigNode> items = node.list();
             long[] seeds = new long[items.size()];
@@ -187,7 +187,7 @@ public final class RunConfigParser {
                     throw items.get(i).error(e.getMessage());
                 }
             }
-            return new SeedSet(seeds);
+            return SeedSet.of(seeds);
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -275,9 +275,13 @@ public final class RunConfigParser {
         for (PromptEntry prompt : prompts) {
             p.addObject().put("id", prompt.id()).put("prompt", prompt.prompt()).put("negative_prompt", prompt.negativePrompt());
         }
-        ArrayNode s = root.putArray("seeds");
-        for (long seed : seeds.seeds()) {
-            s.add(Long.toUnsignedString(seed));
+        if (seeds.isRange()) {
+            root.putObject("seeds").put("start", Long.toUnsignedString(seeds.start())).put("count", seeds.size());
+        } else {
+            ArrayNode s = root.putArray("seeds");
+            for (long i = 0; i < seeds.size(); i++) {
+                s.add(Long.toUnsignedString(seeds.get(i)));
+            }
         }
         root.put("width", width);
         root.put("height", height);

@@ -30,7 +30,8 @@ public final class GridPlanner {
                 String recipeJson = recipe.toJsonWithName();
                 List<Long> seeds = new ArrayList<>();
                 List<String> ids = new ArrayList<>();
-                for (long seed : config.seeds().seeds()) {
+                for (long s = 0; s < config.seeds().size(); s++) {
+                    long seed = config.seeds().get(s);
                     String id = CellId.of(prompt.prompt(), prompt.negativePrompt(), seed, recipe, config.width(),
                             config.height(), longPrompt, hashes);
                     if (done.contains(id)) {
