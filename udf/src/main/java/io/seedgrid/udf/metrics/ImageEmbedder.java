@@ -82,7 +82,7 @@ public final class ImageEmbedder {
         OrtEnvironment env = io.seedgrid.udf.onnx.OrtRuntime.environment();
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels),
                 new long[] {1, 3, size[1], size[0]});
-             OrtSession.Result result = session.run(Map.of(spec.input(), input), Set.of(spec.output()))) {
+             OrtSession.Result result = io.seedgrid.udf.onnx.OrtCalls.run(session, Map.of(spec.input(), input), Set.of(spec.output()))) {
             OnnxValue value = result.get(spec.output()).orElseThrow(() -> new IllegalArgumentException(label
                     + ": the session returned no '" + spec.output() + "'"));
             long[] shape = ((OnnxTensor) value).getInfo().getShape();

@@ -85,7 +85,7 @@ public final class LpipsModel {
         OrtEnvironment env = io.seedgrid.udf.onnx.OrtRuntime.environment();
         try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(batchChw),
                 new long[] {batch, 3, height, width});
-             OrtSession.Result result = session.run(Map.of(spec.input(), input),
+             OrtSession.Result result = io.seedgrid.udf.onnx.OrtCalls.run(session, Map.of(spec.input(), input),
                      new LinkedHashSet<>(spec.layers()))) {
             List<Activation> out = new ArrayList<>();
             for (int l = 0; l < spec.layers().size(); l++) {

@@ -83,7 +83,7 @@ public final class TextEmbedder {
         long[] shape = {batch, CONTEXT};
         try (OnnxTensor input = int64 ? OnnxTensor.createTensor(env, LongBuffer.wrap(toLongs(flat)), shape)
                 : OnnxTensor.createTensor(env, IntBuffer.wrap(flat), shape);
-             OrtSession.Result result = session.run(Map.of(spec.input(), input), Set.of(spec.output()))) {
+             OrtSession.Result result = io.seedgrid.udf.onnx.OrtCalls.run(session, Map.of(spec.input(), input), Set.of(spec.output()))) {
             OnnxValue value = result.get(spec.output()).orElseThrow(() -> new IllegalArgumentException(label
                     + ": the session returned no '" + spec.output() + "'"));
             long[] outShape = ((OnnxTensor) value).getInfo().getShape();

@@ -47,7 +47,10 @@ public final class OnnxModel {
         return settings;
     }
 
-    /** The session, for code that drives it directly (metric models); shared: never close it. */
+    /**
+     * The session, for code that drives it directly (metric models, through {@link OrtCalls}); shared:
+     * never close it.
+     */
     public OrtSession session() {
         return session;
     }
@@ -82,7 +85,7 @@ public final class OnnxModel {
 
     /** Runs the model for the requested outputs; the caller closes the result. */
     public OrtSession.Result run(Map<String, ? extends OnnxTensorLike> feeds, Set<String> requested) throws OrtException {
-        return session.run(feeds, requested);
+        return OrtCalls.run(session, feeds, requested);
     }
 
     /**
@@ -91,9 +94,7 @@ public final class OnnxModel {
      */
     public void runInto(Map<String, ? extends OnnxTensorLike> feeds, Map<String, ? extends OnnxValue> pinned)
             throws OrtException {
-        try (OrtSession.Result ignored = session.run(feeds, pinned)) {
-            // Outputs were written into the pinned tensors; the result holds nothing the caller needs.
-        }
+        OrtCalls.runInto(session, feeds, pinned);
     }
 
     void close() throws OrtException {

@@ -15,16 +15,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * The JVM's ONNX Runtime sessions, one per (model file, settings), loaded on first use and closed when
  * the JVM shuts down. On a Spark executor every task of the JVM shares them: a UNet loads once per
  * executor, never per task. Only paths travel to executors, never model bytes.
+ *
+ * <p>At shutdown (SIGTERM from YARN, Kubernetes or a spot reclaim; SIGINT) running calls are cancelled
+ * first ({@link OrtCalls#stopAll()}) and sessions are closed only once no call is inside them: closing a
+ * session under a running call crashes the JVM in native code. Calls that do not return within
+ * {@value #SHUTDOWN_WAIT_SECONDS} s keep their sessions open; the process exits around them.
  */
 public final class SessionCache {
 
     private record Key(Path file, SessionSettings settings) {
     }
 
+    static final long SHUTDOWN_WAIT_SECONDS = 10;
+
     private static final Map<Key, OnnxModel> SESSIONS = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(SessionCache::closeAll, "seedgrid-session-close"));
+        Runtime.getRuntime().addShutdownHook(new Thread(SessionCache::shutdown, "seedgrid-session-close"));
     }
 
     private SessionCache() {
@@ -41,7 +48,15 @@ public final class SessionCache {
         return SESSIONS.size();
     }
 
-    /** Closes and forgets every session. Sessions in use by running tasks must not be closed. */
+    /** The JVM is exiting: cancel running calls, then close the sessions if no call is left inside them. */
+    static void shutdown() {
+        OrtCalls.stopAll();
+        if (OrtCalls.awaitIdle(java.time.Duration.ofSeconds(SHUTDOWN_WAIT_SECONDS))) {
+            closeAll();
+        }
+    }
+
+    /** Closes and forgets every session. Only when no call is inside one (see {@link OrtCalls#awaitIdle}). */
     public static synchronized void closeAll() {
         for (OnnxModel model : SESSIONS.values()) {
             try {
