@@ -1,6 +1,7 @@
 package io.seedgrid.jobs.cli;
 
 import io.seedgrid.jobs.BuildInfo;
+import io.seedgrid.jobs.GracefulStop;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,8 @@ import java.io.PrintWriter;
 
 /**
  * The {@code seedgrid} command line. Exit codes: 0 success, 1 a failure while running, 2 bad input
- * (a bad option, config, model or prompt: the message names the problem and nothing is written).
+ * (a bad option, config, model or prompt: the message names the problem and nothing is written), 143 and
+ * 130 a stage stopped by SIGTERM or SIGINT (what it committed stays; a rerun resumes).
  */
 @Command(name = "seedgrid", mixinStandardHelpOptions = true, versionProvider = BuildInfo.VersionProvider.class,
         description = "Seed-diversity grids for SDXL and distilled SDXL on Spark and ONNX Runtime.",
@@ -35,6 +37,15 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof GracefulStop.Interrupted interrupted) {
+                commandLine.getErr().println("seedgrid: " + interrupted.getMessage());
+                return interrupted.exitCode();
+            }
+            if (GracefulStop.requested()) {
+                commandLine.getErr().println("seedgrid: interrupted by SIG" + GracefulStop.signal() + " ("
+                        + BadInput.message(e) + "); what was committed stays, a rerun resumes");
+                return GracefulStop.signal().exitCode();
+            }
             boolean badInput = BadInput.is(e);
             commandLine.getErr().println("seedgrid: " + (badInput ? "error: " : "failed: ") + BadInput.message(e));
             if (!badInput && System.getenv("SEEDGRID_DEBUG") != null) {

@@ -25,7 +25,7 @@ final class MeasureCommand implements Callable<Integer> {
         RunConfig run = args.parse();
         MeasureJob.checkModels(run);
         SparkSession spark = args.session(run);
-        System.out.println(MeasureJob.run(run, spark, System.out, GenerateJob.ChunkListener.NONE).report());
+        System.out.println(MeasureJob.run(run, spark, System.out, GenerateJob.WaveListener.NONE).report());
         return 0;
     }
 }

@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.cli;
 
+import io.seedgrid.jobs.GracefulStop;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.generate.ModelIdentity;
@@ -36,8 +37,8 @@ final class RunCommand implements Callable<Integer> {
         Map<String, ModelIdentity> models = Preflight.check(run);
         MeasureJob.checkModels(run);
         SparkSession spark = args.session(run);
-        stage("generate", () -> GenerateJob.run(run, models, spark, System.out, GenerateJob.ChunkListener.NONE).report());
-        stage("measure", () -> MeasureJob.run(run, spark, System.out, GenerateJob.ChunkListener.NONE).report());
+        stage("generate", () -> GenerateJob.run(run, models, spark, System.out, GenerateJob.Options.defaults()).report());
+        stage("measure", () -> MeasureJob.run(run, spark, System.out, GenerateJob.WaveListener.NONE).report());
         stage("report", () -> ReportJob.run(run, spark, ReportOptions.defaults(), System.out).report());
         return 0;
     }
@@ -51,6 +52,8 @@ final class RunCommand implements Callable<Integer> {
         String summary;
         try {
             summary = body.get();
+        } catch (GracefulStop.Interrupted e) {
+            throw e;
         } catch (RuntimeException e) {
             String message = "the " + name + " stage stopped the run: " + BadInput.message(e)
                     + (name.equals("generate") ? "" : " (the stages before it are committed)")

@@ -4,6 +4,7 @@ import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.config.RunConfigParser;
 import io.seedgrid.jobs.spark.SessionSpec;
 import io.seedgrid.jobs.spark.SparkSessions;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,9 +25,24 @@ final class RunConfigArgs {
         return RunConfigParser.parse(config);
     }
 
-    /** The SparkSession for {@code run}: --master, else the config's, else spark-submit's or local[*]. */
+    /**
+     * The SparkSession for {@code run}: --master, else the config's, else spark-submit's or local[*]. From here
+     * on SIGTERM and SIGINT stop the stage gracefully ({@link Signals}).
+     */
     SparkSession session(RunConfig run) {
+        Signals.install();
         return session(run, master != null ? master : run.master());
+    }
+
+    /** The Hadoop settings the run's Spark session would have ({@code spark.hadoop.*} of the config), without Spark. */
+    Configuration hadoopConfiguration(RunConfig run) {
+        Configuration conf = new Configuration();
+        run.sparkConf().forEach((key, value) -> {
+            if (key.startsWith("spark.hadoop.")) {
+                conf.set(key.substring("spark.hadoop.".length()), value);
+            }
+        });
+        return conf;
     }
 
     static SparkSession session(RunConfig run, String master) {

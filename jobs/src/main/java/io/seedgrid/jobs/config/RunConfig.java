@@ -20,13 +20,13 @@ import java.util.Map;
  * @param height         image height, a multiple of 8
  * @param recipes        the recipes, names unique
  * @param batchSize      seeds per UNet call
- * @param chunkSize      cells per committed chunk: a crash loses at most the chunk in flight
+ * @param parts          how generate cuts the grid into parts (one Parquet file each)
  * @param longPrompt     truncate or chunk prompts over 75 tokens
  * @param maxFailedShare the run fails when more than this share of its cells fail
  * @param pngFiles       also write each image as a PNG file under {@code <run>/png/}
  * @param blendCache     folder for blended UNets on each executor
  * @param master         Spark master (null: whatever spark-submit or the environment says, else local[*])
- * @param partitions     tasks per chunk (0: Spark's default parallelism)
+ * @param partitions     Spark tasks per wave (0: four per core of the application)
  * @param sparkConf      extra Spark settings
  * @param measure        the measure stage's settings
  * @param canonicalJson  the whole resolved config as sorted JSON (what the manifest records)
@@ -34,9 +34,14 @@ import java.util.Map;
  *                       into the same run folder must match it; prompts and seeds may grow
  */
 public record RunConfig(String source, String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
-                        SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize, int chunkSize,
+                        SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize, PartSizing parts,
                         LongPromptMode longPrompt, double maxFailedShare, boolean pngFiles, String blendCache, String master,
                         int partitions, Map<String, String> sparkConf, MeasureConfig measure, String canonicalJson, String identityHash) {
+
+    /** At most this many cells per part ({@code chunk_size}). */
+    public int chunkSize() {
+        return parts.maxCells();
+    }
 
     /** Number of cells: prompts × seeds × recipes. */
     public long gridSize() {
@@ -50,7 +55,7 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
 
     /** The same config writing under another output location (benchmarks use a scratch folder). */
     public RunConfig withOutput(String newOutput) {
-        return new RunConfig(source, run, newOutput, models, prompts, seeds, width, height, recipes, batchSize, chunkSize,
+        return new RunConfig(source, run, newOutput, models, prompts, seeds, width, height, recipes, batchSize, parts,
                 longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
     }
 
@@ -59,7 +64,7 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
         Map<String, ModelConfig> changed = new java.util.LinkedHashMap<>(models);
         ModelConfig m = models.get(name);
         changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision()));
-        return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, chunkSize,
+        return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, parts,
                 longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
     }
 

@@ -36,7 +36,8 @@ public final class RunConfigParser {
     public static RunConfig parse(Path file) {
         ConfigNode root = ConfigNode.parse(file);
         root.allowOnly("run", "output", "models", "prompts", "negative_prompt", "seeds", "width", "height", "recipes",
-                "batch_size", "chunk_size", "long_prompt", "max_failed_share", "png_files", "blend_cache", "spark", "measure");
+                "batch_size", "chunk_size", "commit_seconds", "evaluation_ms", "prompt_buckets", "long_prompt",
+                "max_failed_share", "png_files", "blend_cache", "spark", "measure");
         Path dir = file.toAbsolutePath().getParent();
 
         ConfigNode runNode = root.require("run");
@@ -69,7 +70,11 @@ public final class RunConfigParser {
         }
 
         int batchSize = positive(root, "batch_size", 8);
-        int chunkSize = positive(root, "chunk_size", 256);
+        PartSizing defaults = PartSizing.defaults();
+        PartSizing parts = new PartSizing(positive(root, "chunk_size", defaults.maxCells()),
+                positiveNumber(root, "commit_seconds", defaults.commitSeconds()),
+                root.has("evaluation_ms") ? positiveNumber(root, "evaluation_ms", 0) : 0,
+                root.has("prompt_buckets") ? powerOfTwo(root, "prompt_buckets") : 0);
         LongPromptMode longPrompt = parseEnum(root, "long_prompt");
         double maxFailed = root.number("max_failed_share", 0.1);
         if (maxFailed < 0 || maxFailed > 1) {
@@ -97,7 +102,7 @@ public final class RunConfigParser {
         }
         MeasureConfig measure = measure(root.get("measure"), dir, recipes);
 
-        ObjectNode canonical = canonical(run, output, models, prompts, seeds, width, height, recipes, batchSize, chunkSize,
+        ObjectNode canonical = canonical(run, output, models, prompts, seeds, width, height, recipes, batchSize, parts,
                 longPrompt, maxFailed, pngFiles, measure);
         // A run's identity: what decides how a cell is rendered. Prompts and seeds may grow between reruns.
         ObjectNode identity = JSON.createObjectNode();
@@ -105,7 +110,7 @@ public final class RunConfigParser {
             identity.set(key, canonical.get(key));
         }
         return new RunConfig(file.toString(), run, output, models, prompts, seeds, width, height, List.copyOf(recipes),
-                batchSize, chunkSize, longPrompt, maxFailed, pngFiles, blendCache, master, partitions, sparkConf, measure,
+                batchSize, parts, longPrompt, maxFailed, pngFiles, blendCache, master, partitions, sparkConf, measure,
                 canonical.toString(), sha256(identity.toString()));
     }
 
@@ -211,6 +216,22 @@ public final class RunConfigParser {
         return value;
     }
 
+    private static double positiveNumber(ConfigNode root, String key, double fallback) {
+        double value = root.number(key, fallback);
+        if (!(value > 0)) {
+            throw root.get(key).error("must be greater than 0, got " + value);
+        }
+        return value;
+    }
+
+    private static int powerOfTwo(ConfigNode root, String key) {
+        int value = root.integer(key, 1);
+        if (value < 1 || value > 65536 || Integer.bitCount(value) != 1) {
+            throw root.get(key).error("must be a power of two from 1 to 65536, got " + value);
+        }
+        return value;
+    }
+
     private static LongPromptMode parseEnum(ConfigNode root, String key) {
         try {
             return LongPromptMode.parse(root.text(key, "truncate"));
@@ -258,7 +279,7 @@ public final class RunConfigParser {
 
     private static ObjectNode canonical(String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
                                         SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize,
-                                        int chunkSize, LongPromptMode longPrompt, double maxFailed, boolean pngFiles,
+                                        PartSizing parts, LongPromptMode longPrompt, double maxFailed, boolean pngFiles,
                                         MeasureConfig measure) {
         ObjectNode root = JSON.createObjectNode();
         root.put("run", run);
@@ -294,7 +315,10 @@ public final class RunConfigParser {
             }
         }
         root.put("batch_size", batchSize);
-        root.put("chunk_size", chunkSize);
+        root.put("chunk_size", parts.maxCells());
+        root.put("commit_seconds", parts.commitSeconds());
+        root.put("evaluation_ms", parts.evaluationMs());
+        root.put("prompt_buckets", parts.promptBuckets());
         root.put("long_prompt", longPrompt.name().toLowerCase(java.util.Locale.ROOT));
         root.put("max_failed_share", maxFailed);
         root.put("png_files", pngFiles);

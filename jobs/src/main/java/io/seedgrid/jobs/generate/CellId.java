@@ -40,7 +40,7 @@ public final class CellId {
     }
 
     /** A length-prefixed field, so that no two different field lists hash the same bytes. */
-    private static void field(MessageDigest sha, String value) {
+    static void field(MessageDigest sha, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         sha.update((byte) (bytes.length >>> 24));
         sha.update((byte) (bytes.length >>> 16));

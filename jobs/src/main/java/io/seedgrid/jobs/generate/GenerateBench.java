@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -19,9 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The generation benchmark: the whole Spark job (render, PNG, Parquet commit per chunk) against the same
- * cells rendered by a plain loop of {@code threads} threads in this JVM (render and PNG, nothing
- * written), both with one ONNX Runtime thread per worker, after an untimed run of each. Loops and Spark runs
+ * The generation benchmark: the whole Spark job (render, PNG, rows, each part's Parquet file written and
+ * published) against the same cells rendered by a plain loop of {@code threads} threads in this JVM
+ * (render, PNG and rows, nothing written), both with one ONNX Runtime thread per worker, after an untimed run of each. Loops and Spark runs
  * alternate (loop, Spark, loop, ..., loop) and each Spark run is compared with the mean of the loops just
  * before and after it, so that this machine's drift (shared cores change speed by tens of percent within
  * a minute) cancels; the report gives every round and the median ratio.
@@ -69,36 +68,47 @@ public final class GenerateBench {
             throw new IllegalArgumentException("--rounds must be at least 1");
         }
         var models = Preflight.check(config);
-        List<WorkUnit> units = GridPlanner.units(config, models, new HashSet<>());
-        long cells = units.stream().mapToLong(WorkUnit::size).sum();
+        // One ONNX Runtime thread per worker, as a Spark task gets with spark.task.cpus = 1.
         RunContext context = new RunContext(config.run(), "bench", scratch.toString(), config.width(), config.height(),
                 config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false,
-                BuildInfo.codeVersion(), null);
+                BuildInfo.codeVersion(), null, new SdxlRenderer(1));
+        List<WorkUnit> units = units(config, context);
+        long cells = units.stream().mapToLong(WorkUnit::size).sum();
         UnitRenderer renderer = new UnitRenderer(context);
         // Warm-up, untimed: the whole grid once in the loop and once through Spark (sessions, blends, the JIT of
         // both paths, Spark's codegen and Parquet writer), so that the rounds measure the steady state a long
         // run works in.
-        loop(renderer, units, models, config.blendCache(), threads);
+        loop(renderer, units, threads);
         GenerateJob.run(config.withOutput(scratch.resolve("warm-up").toString()), models, spark,
-                new PrintStream(PrintStream.nullOutputStream()), GenerateJob.ChunkListener.NONE);
+                new PrintStream(PrintStream.nullOutputStream()), GenerateJob.Options.defaults());
         List<Double> loops = new ArrayList<>();
         List<Double> sparks = new ArrayList<>();
         console.println("warm; timing the plain loop");
-        loops.add(loop(renderer, units, models, config.blendCache(), threads));
+        loops.add(loop(renderer, units, threads));
         for (int r = 1; r <= rounds; r++) {
             console.printf(Locale.ROOT, "plain loop: %.2f images/s; timing the Spark job (round %d of %d)%n",
                     loops.get(loops.size() - 1), r, rounds);
             RunConfig scratchRun = config.withOutput(scratch.resolve("spark-" + r).toString());
             long start = System.nanoTime();
-            GenerateJob.Summary summary = GenerateJob.run(scratchRun, models, spark, console, GenerateJob.ChunkListener.NONE);
+            GenerateJob.Summary summary = GenerateJob.run(scratchRun, models, spark, console, GenerateJob.Options.defaults());
             sparks.add(summary.rendered() / ((System.nanoTime() - start) / 1e9));
-            loops.add(loop(renderer, units, models, config.blendCache(), threads));
+            loops.add(loop(renderer, units, threads));
         }
         return new Result(cells, threads, spark.sparkContext().master(), loops, sparks);
     }
 
-    private static double loop(UnitRenderer renderer, List<WorkUnit> units, java.util.Map<String, ModelIdentity> models,
-                               String blendCache, int threads) throws Exception {
+    /** Every cell of the grid as the Spark job's parts cut it into units. */
+    private static List<WorkUnit> units(RunConfig config, RunContext context) {
+        GridLayout layout = GridLayout.of(config, GridLayout.autoBuckets(config));
+        List<WorkUnit> units = new ArrayList<>();
+        for (var parts = layout.parts(); parts.hasNext(); ) {
+            GridLayout.Part part = parts.next();
+            units.addAll(PartTask.units(part, layout, context, layout.cells(part), java.util.Set.of()));
+        }
+        return units;
+    }
+
+    private static double loop(UnitRenderer renderer, List<WorkUnit> units, int threads) throws Exception {
         AtomicInteger next = new AtomicInteger();
         AtomicLong images = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -107,9 +117,8 @@ public final class GenerateBench {
             List<Future<?>> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 workers.add(pool.submit(() -> {
-                    ExecutorModels resolver = new ExecutorModels(models, blendCache, 1);
                     for (int i = next.getAndIncrement(); i < units.size(); i = next.getAndIncrement()) {
-                        images.addAndGet(renderer.renderUnit(units.get(i), resolver).size());
+                        images.addAndGet(renderer.render(units.get(i)).size());
                     }
                 }));
             }

@@ -1,241 +1,230 @@
 package io.seedgrid.jobs.generate;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.BuildInfo;
-import io.seedgrid.jobs.Chunks;
+import io.seedgrid.jobs.GracefulStop;
+import io.seedgrid.jobs.KillPoints;
 import io.seedgrid.jobs.config.RunConfig;
-import io.seedgrid.udf.recipe.RecipeSpec;
+import io.seedgrid.jobs.output.FileSystems;
+import io.seedgrid.jobs.output.RunPaths;
+import io.seedgrid.jobs.spark.SparkWaves;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
-import org.apache.spark.util.LongAccumulator;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
- * {@code seedgrid generate}: renders every cell of a config that is not yet in {@code <run>/images/},
- * chunk by chunk. Each chunk is one Spark job whose tasks render work units in {@code mapPartitions}
- * and whose output is committed as a whole (Spark's commit protocol; the S3A magic committer on
- * s3a://), so a crash loses at most the chunk in flight and a rerun anti-joins on {@code cell_id} and
- * renders only what is missing.
+ * {@code seedgrid generate}: renders every cell of a config that is not yet in {@code <run>/images/}.
+ *
+ * <p>The grid is cut into parts ({@link GridLayout}); each part is one Spark task that renders its cells
+ * and publishes them as one Parquet file ({@link PartTask}). All parts of the run go through a few Spark
+ * jobs of many tasks ({@link SparkWaves}) with no barrier between them: every executor slot stays busy
+ * until the grid is done, and each task's output is final the moment it is published. The driver holds
+ * the config (prompts and seed range), never a list of cells: what is done is found by the tasks, in the
+ * run folder. A rerun renders exactly the missing cells, whatever ended the run before.
  */
 public final class GenerateJob {
 
-    /** Told after every committed chunk (tests use it to stop a run midway). */
+    /** Told on the driver after each finished wave of parts (tests use it to stop a run midway). */
     @FunctionalInterface
-    public interface ChunkListener {
-        ChunkListener NONE = (chunk, chunks, cells) -> { };
+    public interface WaveListener {
+        WaveListener NONE = (parts, cells) -> { };
 
-        void committed(int chunk, int chunks, long cellsDone);
+        void finished(long partsDone, long cellsDone);
+    }
+
+    /**
+     * @param retryErrors render the cells recorded with status {@code error} again first ({@code --retry-errors})
+     * @param renderer    what renders a unit (the SDXL pipeline; benchmarks and tests stand in others)
+     * @param listener    told after each wave
+     */
+    public record Options(boolean retryErrors, CellRenderer renderer, WaveListener listener) {
+        public static Options defaults() {
+            return new Options(false, new SdxlRenderer(), WaveListener.NONE);
+        }
+
+        public Options withListener(WaveListener l) {
+            return new Options(retryErrors, renderer, l);
+        }
+
+        public Options withRenderer(CellRenderer r) {
+            return new Options(retryErrors, r, listener);
+        }
+
+        public Options withRetryErrors(boolean retry) {
+            return new Options(retry, renderer, listener);
+        }
     }
 
     /** What one attempt did. */
     public record Summary(String runDir, long gridCells, long alreadyDone, long rendered, long ok, long nan, long errors,
-                          double seconds) {
+                          long retried, long parts, double seconds) {
         public double imagesPerSecond() {
             return seconds > 0 ? rendered / seconds : 0;
         }
 
         public String report() {
             return String.format(Locale.ROOT,
-                    "generate: %d cells in the grid, %d already done, %d rendered now (ok %d, nan %d, error %d) in %.1f s,"
-                            + " %.2f images/s%n  output: %s/images", gridCells, alreadyDone, rendered, ok, nan, errors,
-                    seconds, imagesPerSecond(), runDir);
+                    "generate: %d cells in the grid, %d already done, %d rendered now (ok %d, nan %d, error %d)%s in %d"
+                            + " parts, %.1f s, %.2f images/s%n  output: %s/images", gridCells, alreadyDone, rendered, ok, nan,
+                    errors, retried > 0 ? ", " + retried + " error cells retried" : "", parts, seconds, imagesPerSecond(),
+                    runDir);
         }
     }
 
-    private static final int STATUS = ImageRows.SCHEMA.fieldIndex("status");
-
-    /** The units of a partition's slots (one slot per partition), in order. */
-    private static java.util.Iterator<WorkUnit> flatten(java.util.Iterator<List<WorkUnit>> slots) {
-        List<WorkUnit> units = new java.util.ArrayList<>();
-        slots.forEachRemaining(units::addAll);
-        return units.iterator();
-    }
+    /** Jobs submitted at once: the next job's tasks start while the current job's last tasks run. */
+    static final int JOBS_IN_FLIGHT = 3;
 
     private GenerateJob() {
     }
 
     public static Summary run(RunConfig config, Map<String, ModelIdentity> models, SparkSession spark, PrintStream console,
-                              ChunkListener listener) {
+                              Options options) {
         long start = System.nanoTime();
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String runDir = config.runDirectory();
-        String images = ImageRows.folder(runDir);
         try (RunLock lock = RunLock.acquire(runDir, hadoop)) {
             Manifest manifest = Manifest.open(runDir, hadoop);
-            checkSameRun(manifest, config, models);
-            String attempt = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
-                    + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
-            ObjectNode attemptNode = recordAttempt(manifest, config, models, attempt);
+            RunFolder.checkSameRun(manifest, config, models);
+            int buckets = RunFolder.buckets(manifest, config);
+            RunFolder.record(manifest, config, models, buckets);
+            String attempt = Attempts.newId();
+            ObjectNode attemptNode = Attempts.start(manifest, "generate", attempt);
+            // What killed attempts left under <run>/_tmp is never published nor read: under the run lock no other
+            // attempt is alive, and a straggler task of a dead one can no longer publish once its file is gone.
+            FileSystem fs = FileSystems.of(RunPaths.temporary(runDir), hadoop);
+            FileSystems.delete(fs, RunPaths.temporary(runDir));
 
-            Set<String> done = doneCells(spark, runDir);
-            List<WorkUnit> units = GridPlanner.units(config, models, done);
-            List<List<WorkUnit>> chunks = Chunks.of(units, WorkUnit::size, config.chunkSize());
-            long todo = units.stream().mapToLong(WorkUnit::size).sum();
-            console.printf(Locale.ROOT, "generate %s: %d cells (%d prompts x %d seeds x %d recipes), %d done, %d to render in %d chunks%n",
-                    config.run(), config.gridSize(), config.prompts().size(), config.seeds().size(), config.recipes().size(),
-                    done.size(), todo, chunks.size());
-
+            GridLayout layout = GridLayout.of(config, buckets);
+            GridLayout.Totals totals = layout.totals();
             RunContext context = new RunContext(config.run(), attempt, runDir, config.width(), config.height(),
                     config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), config.pngFiles(),
-                    BuildInfo.codeVersion(), new HadoopConf(hadoop));
+                    BuildInfo.codeVersion(), new HadoopConf(hadoop), options.renderer());
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            LongAccumulator ok = jsc.sc().longAccumulator("seedgrid.ok");
-            LongAccumulator nan = jsc.sc().longAccumulator("seedgrid.nan");
-            LongAccumulator errors = jsc.sc().longAccumulator("seedgrid.error");
-            UnitRenderer renderer = new UnitRenderer(context);
-            // Units go into task slots of about equal cost (GridPlanner.slots); two slots per core by default,
-            // so that Spark still hands a free core the next slot when the cost model is off.
-            int parallelism = config.partitions() > 0 ? config.partitions() : 2 * jsc.defaultParallelism();
-            Map<String, RecipeSpec> recipes = new java.util.HashMap<>();
-            config.recipes().forEach(r -> recipes.put(r.name(), r));
-            long rendered = 0;
-            // Between chunk commits, the cells rendered so far (tasks report when they finish), every 15 s.
-            Supplier<String> progress = () -> {
-                long cells = ok.value() + nan.value() + errors.value();
-                double rate = cells / ((System.nanoTime() - start) / 1e9);
-                return String.format(Locale.ROOT, "  ... %d/%d cells rendered (%.0f%%), %.2f images/s, ETA %s",
-                        done.size() + cells, config.gridSize(), 100.0 * (done.size() + cells) / config.gridSize(), rate,
-                        eta((todo - cells) / Math.max(rate, 1e-9)));
-            };
-            try (Ticker ignored = Ticker.every(15, progress, console)) {
-                for (int c = 0; c < chunks.size(); c++) {
-                    List<WorkUnit> chunk = chunks.get(c);
-                    List<List<WorkUnit>> slots = GridPlanner.slots(chunk, parallelism, recipes);
-                    JavaRDD<Row> rows = jsc.parallelize(slots, slots.size())
-                            .mapPartitions(it -> renderer.render(flatten(it)))
-                            .map(row -> {
-                                switch (row.getString(STATUS)) {
-                                    case "ok" -> ok.add(1);
-                                    case "nan" -> nan.add(1);
-                                    default -> errors.add(1);
-                                }
-                                return row;
-                            });
-                    spark.createDataFrame(rows, ImageRows.SCHEMA).write().mode(SaveMode.Append).parquet(images);
-                    rendered += chunk.stream().mapToLong(WorkUnit::size).sum();
-                    double rate = rendered / ((System.nanoTime() - start) / 1e9);
-                    console.printf(Locale.ROOT, "  chunk %d/%d committed: %d/%d cells (%.0f%%), %.2f images/s, ETA %s%n",
-                            c + 1, chunks.size(), done.size() + rendered, config.gridSize(),
-                            100.0 * (done.size() + rendered) / config.gridSize(), rate,
-                            eta((todo - rendered) / Math.max(rate, 1e-9)));
-                    updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "running");
-                    manifest.save();
-                    listener.committed(c + 1, chunks.size(), done.size() + rendered);
-                    double failedShare = (double) errors.value() / rendered;
-                    if (failedShare > config.maxFailedShare()) {
-                        updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "failed");
-                        manifest.save();
-                        throw new IllegalStateException(String.format(Locale.ROOT,
-                                "%d of %d cells failed (%.0f%% > max_failed_share %.0f%%); see the message column of %s"
-                                        + " for the errors", errors.value(), rendered, 100 * failedShare,
-                                100 * config.maxFailedShare(), images));
-                    }
+            int waveSize = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
+            console.printf(Locale.ROOT, "generate %s: %d cells (%d prompts x %d seeds x %d recipes) in %d parts over %d prompt"
+                            + " buckets, %d Spark tasks per job%n", config.run(), config.gridSize(), config.prompts().size(),
+                    config.seeds().size(), config.recipes().size(), totals.parts(), buckets, waveSize);
+
+            Progress progress = new Progress(totals.cells(), start);
+            try {
+                long retried = 0;
+                if (options.retryErrors()) {
+                    retried = RetryErrors.run(spark, context, layout.batchSize(), console);
                 }
-            }
-            updateAttempt(attemptNode, rendered, ok.value(), nan.value(), errors.value(), "done");
-            manifest.save();
-            return new Summary(runDir, config.gridSize(), done.size(), rendered, ok.value(), nan.value(), errors.value(),
-                    (System.nanoTime() - start) / 1e9);
-        }
-    }
-
-    /** Cell ids already in {@code images/} (every status: a recorded error is final, see the README). */
-    static Set<String> doneCells(SparkSession spark, String runDir) {
-        if (!ImageRows.exist(runDir, spark.sparkContext().hadoopConfiguration())) {
-            return new HashSet<>();
-        }
-        List<Row> ids = spark.read().schema(ImageRows.SCHEMA).parquet(ImageRows.folder(runDir)).select(functions.col("cell_id")).distinct()
-                .collectAsList();
-        Set<String> done = new HashSet<>(ids.size() * 2);
-        for (Row row : ids) {
-            done.add(row.getString(0));
-        }
-        return done;
-    }
-
-    /** Refuses to mix two different runs in one folder: the rendering settings and model contents must match. */
-    private static void checkSameRun(Manifest manifest, RunConfig config, Map<String, ModelIdentity> models) {
-        if (manifest.isNew()) {
-            return;
-        }
-        ObjectNode root = manifest.root();
-        String recorded = root.path("identity_hash").asText("");
-        if (!recorded.equals(config.identityHash())) {
-            throw new IllegalArgumentException("run folder " + config.runDirectory() + " holds a run made with other models,"
-                    + " size, recipes or long_prompt (config " + root.path("config_file").asText("?") + "); only prompts and"
-                    + " seeds may change between reruns: use another run name");
-        }
-        for (Map.Entry<String, ModelIdentity> model : models.entrySet()) {
-            String before = root.path("models").path(model.getKey()).path("sha256").asText("");
-            if (!before.isEmpty() && !before.equals(model.getValue().sha256())) {
-                throw new IllegalArgumentException("model '" + model.getKey() + "' has changed since this run started"
-                        + " (content hash " + before.substring(0, 12) + " then, " + model.getValue().sha256().substring(0, 12)
-                        + " now): use another run name");
+                Broadcast<GridLayout> shared = jsc.broadcast(layout);
+                SparkWaves.Outcome outcome;
+                try (Ticker ignored = Ticker.every(15, progress::line, console)) {
+                    outcome = SparkWaves.run(jsc, "seedgrid-generate-" + attempt, layout.parts(), waveSize, JOBS_IN_FLIGHT,
+                            wave -> jsc.parallelize(wave, wave.size())
+                                    .map(part -> PartTask.run(part, shared.value(), context)).collectAsync(),
+                            results -> {
+                                progress.add(results);
+                                Attempts.update(attemptNode, "running", progress.counts(), null);
+                                KillPoints.reach(KillPoints.MANIFEST);
+                                manifest.save();
+                                options.listener().finished(progress.parts, progress.cells());
+                                progress.checkFailedShare(config.maxFailedShare(), runDir);
+                            },
+                            GracefulStop::requested);
+                }
+                if (outcome == SparkWaves.Outcome.STOPPED) {
+                    Attempts.update(attemptNode, "interrupted", progress.counts(), "stopped by SIG" + GracefulStop.signal());
+                    manifest.save();
+                    throw new GracefulStop.Interrupted("interrupted: " + progress.committed() + " cells committed; a rerun"
+                            + " resumes");
+                }
+                Attempts.update(attemptNode, "done", progress.counts(), null);
+                manifest.save();
+                FileSystems.delete(fs, RunPaths.temporary(runDir));
+                return new Summary(runDir, config.gridSize(), progress.alreadyDone, progress.rendered(), progress.ok,
+                        progress.nan, progress.errors, retried, totals.parts(), (System.nanoTime() - start) / 1e9);
+            } catch (GracefulStop.Interrupted e) {
+                throw e;
+            } catch (RuntimeException e) {
+                Attempts.update(attemptNode, "failed", progress.counts(), e.getMessage());
+                manifest.save();
+                throw e;
             }
         }
     }
 
-    private static ObjectNode recordAttempt(Manifest manifest, RunConfig config, Map<String, ModelIdentity> models, String attempt) {
-        ObjectNode root = manifest.root();
-        root.put("run", config.run());
-        root.put("config_file", config.source());
-        try {
-            root.set("config", Manifest.json().readTree(config.canonicalJson()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        root.put("identity_hash", config.identityHash());
-        ObjectNode m = root.putObject("models");
-        models.forEach((name, id) -> m.putObject(name).put("path", id.path()).put("base", id.base()).put("sha256", id.sha256()));
-        ObjectNode grid = root.putObject("grid");
-        grid.put("prompts", config.prompts().size());
-        grid.put("seeds", config.seeds().size());
-        grid.put("recipes", config.recipes().size());
-        grid.put("cells", config.gridSize());
-        root.put("code_version", BuildInfo.codeVersion());
-        ObjectNode generate = root.has("generate") ? (ObjectNode) root.get("generate") : root.putObject("generate");
-        ArrayNode attempts = generate.has("attempts") ? (ArrayNode) generate.get("attempts") : generate.putArray("attempts");
-        ObjectNode node = attempts.addObject();
-        node.put("attempt", attempt);
-        node.put("started_at", Instant.now().toString());
-        updateAttempt(node, 0, 0, 0, 0, "running");
-        manifest.save();
-        return node;
-    }
+    /** Counts of the parts finished so far in this attempt, and the progress line. */
+    private static final class Progress {
+        private final long gridCells;
+        private final long start;
+        long parts;
+        long alreadyDone;
+        long ok;
+        long nan;
+        long errors;
+        long evaluations;
 
-    private static void updateAttempt(ObjectNode node, long rendered, long ok, long nan, long errors, String status) {
-        node.put("status", status);
-        node.put("rendered", rendered);
-        node.put("ok", ok);
-        node.put("nan", nan);
-        node.put("error", errors);
-        node.put("updated_at", Instant.now().toString());
-    }
-
-    private static String eta(double seconds) {
-        if (!Double.isFinite(seconds)) {
-            return "?";
+        Progress(long gridCells, long start) {
+            this.gridCells = gridCells;
+            this.start = start;
         }
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
-                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+
+        synchronized void add(List<PartTask.Result> results) {
+            for (PartTask.Result r : results) {
+                parts++;
+                alreadyDone += r.alreadyDone();
+                ok += r.ok();
+                nan += r.nan();
+                errors += r.errors();
+                evaluations += r.evaluations();
+            }
+        }
+
+        synchronized long rendered() {
+            return ok + nan + errors;
+        }
+
+        /** Cells of the finished parts: already done before, or rendered and published now. */
+        synchronized long cells() {
+            return alreadyDone + rendered();
+        }
+
+        synchronized long committed() {
+            return rendered();
+        }
+
+        synchronized Map<String, Number> counts() {
+            Map<String, Number> counts = new LinkedHashMap<>();
+            counts.put("parts", parts);
+            counts.put("already_done", alreadyDone);
+            counts.put("rendered", rendered());
+            counts.put("ok", ok);
+            counts.put("nan", nan);
+            counts.put("error", errors);
+            counts.put("unet_evaluations", evaluations);
+            return counts;
+        }
+
+        synchronized String line() {
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double rate = rendered() / Math.max(elapsed, 1e-9);
+            long left = gridCells - cells();
+            return String.format(Locale.ROOT, "  ... %d/%d cells done (%.0f%%), %d rendered now, %.2f images/s, ETA %s",
+                    cells(), gridCells, 100.0 * cells() / Math.max(1, gridCells), rendered(), rate,
+                    rate > 0 ? Eta.of(left / rate) : "?");
+        }
+
+        synchronized void checkFailedShare(double maxShare, String runDir) {
+            long rendered = rendered();
+            double share = rendered == 0 ? 0 : (double) errors / rendered;
+            if (share > maxShare) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "%d of %d cells failed (%.0f%% > max_failed_share"
+                        + " %.0f%%); see the message column of %s/images for the errors", errors, rendered, 100 * share,
+                        100 * maxShare, runDir));
+            }
+        }
     }
 }

@@ -2,23 +2,18 @@ package io.seedgrid.jobs.generate;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.sql.Timestamp;
-import java.util.Map;
 
 /**
- * The {@code images/} dataset: one row per cell (README, "Outputs"). {@code image} is a struct
- * {@code {bytes, path}}, the layout Hugging Face {@code datasets} reads as an Image column; {@code seed}
- * is a decimal(20,0) because seeds are unsigned 64-bit.
+ * The {@code images/} table as Spark reads it: one row per cell (README, "Outputs"). The files are
+ * written with {@link io.seedgrid.jobs.output.ImageTable}'s Avro schema; this is the same table in
+ * Spark's types ({@code image} a struct {@code {bytes, path}}, {@code seed} decimal(20,0), {@code created_at}
+ * a timestamp).
  */
 public final class ImageRows {
 
@@ -75,28 +70,5 @@ public final class ImageRows {
             .add("code_version", DataTypes.StringType, false);
 
     private ImageRows() {
-    }
-
-    /** The decimal form of an unsigned 64-bit seed. */
-    public static BigDecimal seed(long seed) {
-        return new BigDecimal(new BigInteger(Long.toUnsignedString(seed)));
-    }
-
-    /** The seed of a row, back in long bits. */
-    public static long seed(BigDecimal value) {
-        return value.toBigIntegerExact().longValue();
-    }
-
-    /** One cell's row. {@code png} and {@code pngPath} are null when there is no image. */
-    public static Row row(RunContext run, WorkUnit unit, int index, Map<String, String> models, byte[] png, String pngPath,
-                          String status, String message, String device, int tokens, boolean truncated,
-                          double textMs, double unetMs, double vaeMs, double totalMs) {
-        Row image = png == null ? null : RowFactory.create(png, pngPath);
-        return RowFactory.create(unit.cellIds()[index], run.run(), run.attempt(), unit.promptId(), unit.prompt(),
-                unit.negativePrompt(), seed(unit.seeds()[index]), unit.recipeName(), unit.recipeJson(),
-                scala.jdk.javaapi.CollectionConverters.asScala(
-                        models.entrySet().stream().map(m -> RowFactory.create(m.getKey(), m.getValue())).toList()).toSeq(),
-                run.width(), run.height(), image, status, message, device,
-                tokens, truncated, textMs, unetMs, vaeMs, totalMs, new Timestamp(System.currentTimeMillis()), run.codeVersion());
     }
 }

@@ -1,39 +1,35 @@
 package io.seedgrid.jobs.generate;
 
-import io.seedgrid.jobs.render.PngMetadata;
-import io.seedgrid.udf.image.PngEncoder;
-import io.seedgrid.udf.pipeline.GeneratedImage;
-import io.seedgrid.udf.pipeline.GenerationRequest;
+import io.seedgrid.jobs.output.FileSystems;
+import io.seedgrid.jobs.output.ImageTable;
 import io.seedgrid.udf.pipeline.ImageStatus;
-import io.seedgrid.udf.pipeline.LongPromptMode;
-import io.seedgrid.udf.pipeline.PipelineObserver;
-import io.seedgrid.udf.pipeline.SamplingPlan;
-import io.seedgrid.udf.pipeline.SdxlPipeline;
-import io.seedgrid.udf.recipe.RecipeCompiler;
+import io.seedgrid.udf.pipeline.Timings;
 import io.seedgrid.udf.recipe.RecipeSpec;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Renders work units into {@code images/} rows, on an executor (the body of {@code mapPartitions}).
- * A unit that fails becomes rows with status {@code error} and the message; it never fails the task,
- * so that one bad prompt costs its own cells only.
+ * Renders a work unit into {@code images/} rows on an executor, and decides what a failure means:
+ * <ul>
+ *   <li>out of memory (ONNX Runtime's allocators, CUDA, the Java heap): the unit is rendered again as two
+ *       halves, down to one seed; one seed still out of memory becomes {@code error} rows;</li>
+ *   <li>bad input the checks before the run could not see (a prompt or recipe the model cannot take,
+ *       {@link IllegalArgumentException}): {@code error} rows, final like {@code nan} rows, so that one bad
+ *       prompt costs its own cells only ({@code generate --retry-errors} renders them again);</li>
+ *   <li>anything else (a lost device, an I/O error, a cancelled call): the exception propagates and fails
+ *       the task, which Spark retries, on another executor where there is one.</li>
+ * </ul>
  */
-final class UnitRenderer implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+final class UnitRenderer {
 
     private final RunContext run;
 
@@ -41,76 +37,78 @@ final class UnitRenderer implements Serializable {
         this.run = run;
     }
 
-    /** Renders units lazily, one at a time, so a partition's rows stream into the Parquet writer. */
-    Iterator<Row> render(Iterator<WorkUnit> units) {
-        ExecutorModels models = new ExecutorModels(run.models(), run.blendCache(), 0);
-        return new Iterator<>() {
-            private Iterator<Row> current = java.util.Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!current.hasNext() && units.hasNext()) {
-                    current = renderUnit(units.next(), models).iterator();
-                }
-                return current.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new java.util.NoSuchElementException();
-                }
-                return current.next();
-            }
-        };
-    }
-
-    List<Row> renderUnit(WorkUnit unit, ExecutorModels models) {
-        RecipeSpec recipe = RecipeSpec.fromJson(unit.recipeJson());
-        Map<String, String> hashes = new LinkedHashMap<>();
-        for (String name : recipe.modelNames()) {
-            hashes.put(name, run.models().get(name).sha256());
-        }
-        List<Row> rows = new ArrayList<>(unit.size());
-        List<GeneratedImage> images;
+    /** The unit's rows, in seed order. */
+    List<GenericRecord> render(WorkUnit unit) {
+        List<CellRenderer.Rendered> cells;
         try {
-            SamplingPlan plan = RecipeCompiler.compile(recipe, unit.negativePrompt(), models);
-            GenerationRequest request = new GenerationRequest(unit.prompt(), run.width(), run.height(), plan,
-                    LongPromptMode.parse(run.longPrompt()));
-            images = SdxlPipeline.generate(request, unit.seeds(), PipelineObserver.NONE);
-        } catch (Exception | LinkageError e) {
-            String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-            String device = models.deviceNote() == null ? "unknown" : models.deviceNote();
-            for (int i = 0; i < unit.size(); i++) {
-                rows.add(ImageRows.row(run, unit, i, hashes, null, null, ImageStatus.ERROR.label(), message, device,
-                        0, false, 0, 0, 0, 0));
+            cells = run.renderer().render(unit, run);
+        } catch (Exception | OutOfMemoryError e) {
+            if (Failures.isOutOfMemory(e) && unit.size() > 1) {
+                List<GenericRecord> rows = new ArrayList<>(render(unit.slice(0, unit.size() / 2)));
+                rows.addAll(render(unit.slice(unit.size() / 2, unit.size())));
+                return rows;
             }
-            return rows;
+            if (!Failures.isOutOfMemory(e) && !Failures.isBadInput(e)) {
+                throw Failures.unchecked(e);
+            }
+            String message = (Failures.isOutOfMemory(e) ? "out of memory at batch size 1: " : "")
+                    + e.getClass().getSimpleName() + ": " + e.getMessage();
+            CellRenderer.Rendered error = new CellRenderer.Rendered(ImageStatus.ERROR, message, null, "unknown", 0, false,
+                    new Timings(0, 0, 0, 0, 0, 0, 0));
+            cells = new ArrayList<>(java.util.Collections.nCopies(unit.size(), error));
         }
+        if (cells.size() != unit.size()) {
+            throw new IllegalStateException("the renderer returned " + cells.size() + " images for " + unit.size() + " seeds");
+        }
+        RecipeSpec recipe = RecipeSpec.fromJson(unit.recipeJson());
+        Map<String, String> hashes = run.modelHashes(recipe);
+        List<GenericRecord> rows = new ArrayList<>(unit.size());
         for (int i = 0; i < unit.size(); i++) {
-            GeneratedImage image = images.get(i);
-            byte[] png = null;
+            CellRenderer.Rendered cell = cells.get(i);
             String pngPath = null;
-            if (image.status() == ImageStatus.OK) {
-                png = PngEncoder.encode(image.image(), PngMetadata.forRecipe(unit.prompt(), unit.negativePrompt(),
-                        unit.seeds()[i], recipe, run.width(), run.height(), hashes));
-                if (run.pngFiles()) {
-                    pngPath = "png/" + unit.recipeName() + "/" + unit.promptId() + "/" + Long.toUnsignedString(unit.seeds()[i]) + ".png";
-                    writePng(pngPath, png);
-                }
+            if (cell.png() != null && run.pngFiles()) {
+                pngPath = "png/" + unit.recipeName() + "/" + unit.promptId() + "/" + Long.toUnsignedString(unit.seeds()[i]) + ".png";
+                writePng(pngPath, cell.png());
             }
-            rows.add(ImageRows.row(run, unit, i, hashes, png, pngPath, image.status().label(), image.message(),
-                    models.deviceNote(), image.promptTokens(), image.truncated(), image.timings().textMs(),
-                    image.timings().unetMs(), image.timings().vaeMs(), image.timings().totalMs()));
+            rows.add(row(unit, i, hashes, cell, pngPath));
         }
         return rows;
+    }
+
+    private GenericRecord row(WorkUnit unit, int i, Map<String, String> hashes, CellRenderer.Rendered cell, String pngPath) {
+        GenericRecord r = new GenericData.Record(ImageTable.SCHEMA);
+        r.put("cell_id", unit.cellIds()[i]);
+        r.put("run_id", run.run());
+        r.put("attempt", run.attempt());
+        r.put("prompt_id", unit.promptId());
+        r.put("prompt", unit.prompt());
+        r.put("negative_prompt", unit.negativePrompt());
+        r.put("seed", ImageTable.seed(unit.seeds()[i]));
+        r.put("recipe", unit.recipeName());
+        r.put("recipe_json", unit.recipeJson());
+        r.put("models", ImageTable.models(hashes));
+        r.put("width", run.width());
+        r.put("height", run.height());
+        r.put("image", ImageTable.image(cell.png(), pngPath));
+        r.put("status", cell.status().label());
+        r.put("message", cell.message() == null ? "" : cell.message());
+        r.put("device", cell.device() == null ? "unknown" : cell.device());
+        r.put("prompt_tokens", cell.promptTokens());
+        r.put("prompt_truncated", cell.truncated());
+        r.put("text_ms", cell.timings().textMs());
+        r.put("unet_ms", cell.timings().unetMs());
+        r.put("vae_ms", cell.timings().vaeMs());
+        r.put("total_ms", cell.timings().totalMs());
+        r.put("created_at", ImageTable.now());
+        r.put("code_version", run.codeVersion());
+        return r;
     }
 
     /** Writes a PNG under the run folder; idempotent (the same cell always writes the same bytes to the same path). */
     private void writePng(String relative, byte[] png) {
         Path path = new Path(run.runDir() + "/" + relative);
         try {
-            FileSystem fs = FileSystem.get(URI.create(run.runDir()), run.hadoop().get());
+            FileSystem fs = FileSystems.of(path, run.hadoop().get());
             try (FSDataOutputStream out = fs.create(path, true)) {
                 out.write(png);
             }

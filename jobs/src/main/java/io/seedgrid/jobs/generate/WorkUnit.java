@@ -16,4 +16,10 @@ public record WorkUnit(String promptId, String prompt, String negativePrompt, St
     public int size() {
         return seeds.length;
     }
+
+    /** The unit of seeds {@code [from, to)} (an out-of-memory retry renders a unit in halves). */
+    public WorkUnit slice(int from, int to) {
+        return new WorkUnit(promptId, prompt, negativePrompt, recipeName, recipeJson,
+                java.util.Arrays.copyOfRange(seeds, from, to), java.util.Arrays.copyOfRange(cellIds, from, to));
+    }
 }

@@ -19,85 +19,33 @@ import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Measures groups on an executor (the body of {@code mapPartitions}). Its input rows are a chunk's ok
- * images ({@code prompt_id, recipe, cell_id, seed, png}), partitioned by group and sorted by group,
- * seed and cell, so each group's images arrive together. Per group: every image is decoded once,
- * embedded once per encoder and run through the LPIPS backbone once; all n(n-1)/2 pairs then come
- * from those caches (LPIPS features, embeddings); SSIM and MS-SSIM are computed per pair on the pixels.
+ * Measures one group — the images of one prompt under one recipe — on an executor ({@link MeasureTask}).
+ * Every image is decoded once, embedded once per encoder and run through the LPIPS backbone once; all
+ * n(n-1)/2 pairs then come from those caches (LPIPS features, embeddings); SSIM and MS-SSIM are computed
+ * per pair on the pixels.
  */
 final class GroupMeasurer implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    private final MetricModels models;
     private final MetricColumns columns;
-    private final Map<GroupId, GroupPlan> plans;
     private final String attempt;
     private final String codeVersion;
 
-    GroupMeasurer(MetricModels models, MetricColumns columns, Map<GroupId, GroupPlan> plans, String attempt,
-                  String codeVersion) {
-        this.models = models;
+    GroupMeasurer(MetricColumns columns, String attempt, String codeVersion) {
         this.columns = columns;
-        this.plans = Map.copyOf(plans);
         this.attempt = attempt;
         this.codeVersion = codeVersion;
     }
 
     /** One image of a group. */
-    private record Cell(String cellId, BigDecimal seed, byte[] png) {
-    }
-
-    /** Measures the groups of one partition, one group at a time. */
-    Iterator<MeasuredGroup> measure(Iterator<Row> rows) {
-        return new Iterator<>() {
-            private Row pending = null;
-            private MetricSuite suite;
-
-            @Override
-            public boolean hasNext() {
-                return pending != null || rows.hasNext();
-            }
-
-            @Override
-            public MeasuredGroup next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Row first = pending != null ? pending : rows.next();
-                pending = null;
-                GroupId id = new GroupId(first.getString(0), first.getString(1));
-                List<Cell> cells = new ArrayList<>();
-                Set<String> seen = new HashSet<>();
-                for (Row row = first; row != null; row = rows.hasNext() ? rows.next() : null) {
-                    if (!id.equals(new GroupId(row.getString(0), row.getString(1)))) {
-                        pending = row;
-                        break;
-                    }
-                    if (seen.add(row.getString(2))) {
-                        cells.add(new Cell(row.getString(2), row.getDecimal(3), row.getAs(4)));
-                    }
-                }
-                if (suite == null) {
-                    suite = MetricSuite.get(models, MetricSuite.taskSettings());
-                }
-                try {
-                    return measureGroup(plan(id), cells, suite);
-                } catch (OrtException e) {
-                    throw new IllegalStateException("ONNX Runtime failed measuring " + id + ": " + e.getMessage(), e);
-                }
-            }
-        };
+    record Cell(String cellId, BigDecimal seed, byte[] png) {
     }
 
     /** The {@code groups/} row of a group without ok images: its failed count and no metrics. */
@@ -105,15 +53,8 @@ final class GroupMeasurer implements Serializable {
         return new MeasuredGroup(List.of(), List.of(), groupRow(plan, new HashMap<>()));
     }
 
-    private GroupPlan plan(GroupId id) {
-        GroupPlan plan = plans.get(id);
-        if (plan == null) {
-            throw new IllegalStateException(id + " is not part of this chunk");
-        }
-        return plan;
-    }
-
-    private MeasuredGroup measureGroup(GroupPlan plan, List<Cell> cells, MetricSuite suite) throws OrtException {
+    /** Measures a group from its ok images, sorted by seed; {@code plan} lists the same cells. */
+    MeasuredGroup measureGroup(GroupPlan plan, List<Cell> cells, MetricSuite suite) throws OrtException {
         TreeSet<String> received = new TreeSet<>();
         cells.forEach(c -> received.add(c.cellId()));
         if (!received.equals(new TreeSet<>(plan.okCells()))) {
@@ -160,7 +101,7 @@ final class GroupMeasurer implements Serializable {
         }
         String msSsimMethod = null;
         if (n >= 2) {
-            int pairs = n * (n - 1) / 2;
+            int pairs = Math.toIntExact((long) n * (n - 1) / 2);
             double[] ssim = new double[pairs];
             double[] msSsim = new double[pairs];
             for (int i = 0, k = 0; i < n; i++) {

@@ -3,32 +3,39 @@ package io.seedgrid.jobs.measure;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.BuildInfo;
+import io.seedgrid.jobs.GracefulStop;
 import io.seedgrid.jobs.config.MeasureConfig;
 import io.seedgrid.jobs.config.RunConfig;
-import io.seedgrid.jobs.Chunks;
+import io.seedgrid.jobs.generate.Attempts;
 import io.seedgrid.jobs.generate.GenerateJob;
-import io.seedgrid.jobs.generate.ImageRows;
+import io.seedgrid.jobs.generate.HadoopConf;
 import io.seedgrid.jobs.generate.Manifest;
+import io.seedgrid.jobs.generate.RunFolder;
 import io.seedgrid.jobs.generate.RunLock;
+import io.seedgrid.jobs.output.AvroRows;
+import io.seedgrid.jobs.output.FileSystems;
+import io.seedgrid.jobs.output.ParquetFiles;
+import io.seedgrid.jobs.output.RunPaths;
+import io.seedgrid.jobs.spark.SparkWaves;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
+import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import static org.apache.spark.sql.functions.col;
@@ -36,18 +43,16 @@ import static org.apache.spark.sql.functions.col;
 /**
  * {@code seedgrid measure}: diversity metrics of every (prompt_id, recipe) group of {@code <run>/images/}
  * (README, "Outputs", "Metrics"). Only images with status {@code ok} are measured; the others are counted
- * per group. Groups are measured chunk by chunk like {@link GenerateJob} renders: each chunk is a few
- * Spark jobs whose tasks measure whole groups in {@code mapPartitions} (a group's images travel
- * together) and whose outputs, {@code embeddings/}, {@code pairs/} then {@code groups/}, are committed
- * through Spark's commit protocol; a crash loses at most the chunk in flight. A rerun skips every
- * group whose current {@code groups/} row has the group's key (its ok and failed cells and the metric
- * fingerprint), so it measures new groups, groups that gained cells and, after a model change, all.
- * {@code recipes/} is recomputed from the current groups at the end of every run.
+ * per group. One Spark task per recipe and prompt bucket ({@link MeasureTask}) reads that bucket's images
+ * where generate put them — no image bytes are shuffled — and replaces the bucket's {@code embeddings/},
+ * {@code pairs/} and {@code groups/} files when a group of it changed (gained cells, other metric models).
+ * {@code recipes/} is then computed from every group by Spark (the bootstrap of each metric in a task of its
+ * own) and replaces its one file.
  */
 public final class MeasureJob {
 
     /** What one attempt did. */
-    public record Summary(String runDir, int groups, int alreadyMeasured, int measured, long images, long failedImages,
+    public record Summary(String runDir, long groups, long alreadyMeasured, long measured, long images, long failedImages,
                           long pairs, double seconds) {
         public String report() {
             return String.format(Locale.ROOT,
@@ -64,10 +69,10 @@ public final class MeasureJob {
      * Validates the metric models (before any Spark work), then measures what is not measured yet.
      *
      * @throws IllegalArgumentException for bad input: a metric model that does not fit its declaration,
-     *     a run without images or without an ok image, a reference recipe without ok images
+     *     a run without images or without an ok image, a config whose recipes or models differ from the run
+     *     folder's, a reference recipe without ok images
      */
-    public static Summary run(RunConfig config, SparkSession spark, PrintStream console,
-                              GenerateJob.ChunkListener listener) {
+    public static Summary run(RunConfig config, SparkSession spark, PrintStream console, GenerateJob.WaveListener listener) {
         long start = System.nanoTime();
         MeasureConfig measure = config.measure();
         MetricModels models = MetricModels.of(measure);
@@ -76,61 +81,63 @@ public final class MeasureJob {
 
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String runDir = config.runDirectory();
-        if (!ImageRows.exist(runDir, hadoop)) {
+        Path images = RunPaths.table(runDir, RunPaths.IMAGES);
+        FileSystem fs = FileSystems.of(images, hadoop);
+        if (!exists(fs, images)) {
             throw new IllegalArgumentException("run folder " + runDir + " has no images/: run `seedgrid generate` on"
                     + " this config first");
         }
         try (RunLock lock = RunLock.acquire(runDir, hadoop)) {
-            List<GroupPlan> groups = ImageIndex.groups(spark, runDir, fingerprint.toString());
-            checkReference(groups, measure.referenceRecipe(), runDir);
-            Map<GroupId, String> current = MeasureOutputs.currentKeys(spark, runDir);
-            List<GroupPlan> todo = groups.stream().filter(g -> !g.key().equals(current.get(g.id())))
-                    .sorted(Comparator.comparing((GroupPlan g) -> g.files().isEmpty() ? "" : g.files().get(0))
-                            .thenComparing(GroupPlan::id))
-                    .toList();
-            List<List<GroupPlan>> chunks = Chunks.of(todo, GroupPlan::n, config.chunkSize());
-            long todoImages = todo.stream().mapToLong(GroupPlan::n).sum();
-            console.printf(Locale.ROOT, "measure %s: %d groups (%d ok images, %d failed), %d already measured,"
-                            + " %d images to measure in %d chunks; metrics: %s%n", config.run(), groups.size(),
-                    groups.stream().mapToLong(GroupPlan::n).sum(), groups.stream().mapToLong(GroupPlan::failed).sum(),
-                    groups.size() - todo.size(), todoImages, chunks.size(), String.join(", ", columns.groupMetrics()));
-
-            String attempt = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC)
-                    .format(Instant.now()) + "-" + Long.toHexString(Double.doubleToLongBits(Math.random())).substring(0, 6);
             Manifest manifest = Manifest.open(runDir, hadoop);
-            ObjectNode node = recordAttempt(manifest, fingerprint, columns, attempt, groups.size(), todo.size());
+            checkSameRun(manifest, config);
+            checkReference(spark, images, measure.referenceRecipe(), runDir);
+            List<MeasureTask.Bucket> buckets = buckets(fs, images);
+            String attempt = Attempts.newId();
+            ObjectNode node = Attempts.start(manifest, "measure", attempt);
+            node.set("metrics", fingerprint);
+            ArrayNode metrics = node.putArray("group_metrics");
+            columns.groupMetrics().forEach(metrics::add);
+            manifest.save();
+            FileSystems.delete(fs, RunPaths.temporary(runDir));
+            console.printf(Locale.ROOT, "measure %s: %d recipe buckets; metrics: %s%n", config.run(), buckets.size(),
+                    String.join(", ", columns.groupMetrics()));
+
+            MeasureTask.Context context = new MeasureTask.Context(runDir, attempt, models, columns, fingerprint.toString(),
+                    BuildInfo.codeVersion(), new HadoopConf(hadoop));
             Progress done = new Progress();
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            int waveSize = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
             try {
-                JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-                int parallelism = config.partitions() > 0 ? config.partitions() : jsc.defaultParallelism();
-                for (int c = 0; c < chunks.size(); c++) {
-                    List<GroupPlan> chunk = chunks.get(c);
-                    Map<GroupId, GroupPlan> plans = new HashMap<>();
-                    chunk.forEach(g -> plans.put(g.id(), g));
-                    GroupMeasurer measurer = new GroupMeasurer(models, columns, plans, attempt, BuildInfo.codeVersion());
-                    measureChunk(spark, jsc, chunk, measurer, columns, runDir, parallelism);
-                    done.add(chunk);
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    console.printf(Locale.ROOT, "  chunk %d/%d committed: %d/%d groups, %d/%d images (%.0f%%), %.2f images/s%n",
-                            c + 1, chunks.size(), done.groups, todo.size(), done.images, todoImages,
-                            todoImages == 0 ? 100.0 : 100.0 * done.images / todoImages, done.images / seconds);
-                    update(node, done, "running", null);
+                SparkWaves.Outcome outcome = SparkWaves.run(jsc, "seedgrid-measure-" + attempt, buckets.iterator(), waveSize,
+                        3, wave -> jsc.parallelize(wave, wave.size()).map(b -> MeasureTask.run(b, context)).collectAsync(),
+                        results -> {
+                            done.add(results);
+                            Attempts.update(node, "running", done.counts(), null);
+                            manifest.save();
+                            listener.finished(done.buckets, done.images);
+                        },
+                        GracefulStop::requested);
+                if (outcome == SparkWaves.Outcome.STOPPED) {
+                    Attempts.update(node, "interrupted", done.counts(), "stopped by SIG" + GracefulStop.signal());
                     manifest.save();
-                    listener.committed(c + 1, chunks.size(), done.images);
+                    throw new GracefulStop.Interrupted("interrupted: " + done.measuredGroups + " groups measured; a rerun"
+                            + " resumes");
                 }
-                List<Row> currentGroups = MeasureOutputs.currentGroups(spark, runDir).collectAsList();
-                List<Row> recipes = RecipeSummary.rows(currentGroups, columns.groupMetrics(), measure.referenceRecipe(),
-                        measure.bootstrap(), attempt);
-                SingleFileParquet.replace(spark.createDataFrame(recipes, MetricColumns.RECIPES), runDir, "recipes", attempt);
-                update(node, done, "done", null);
+                writeRecipes(spark, runDir, columns.groupMetrics(), measure.referenceRecipe(), measure.bootstrap(), attempt,
+                        hadoop);
+                Attempts.update(node, "done", done.counts(), null);
                 manifest.save();
+                FileSystems.delete(fs, RunPaths.temporary(runDir));
+            } catch (GracefulStop.Interrupted e) {
+                throw e;
             } catch (RuntimeException e) {
-                update(node, done, "failed", e.getMessage());
+                Attempts.update(node, "failed", done.counts(), e.getMessage());
                 manifest.save();
                 throw e;
             }
-            return new Summary(runDir, groups.size(), groups.size() - todo.size(), done.groups, done.images, done.failed,
-                    done.pairs, (System.nanoTime() - start) / 1e9);
+            console.printf(Locale.ROOT, "  %d of %d buckets measured now%n", done.measuredBuckets, buckets.size());
+            return new Summary(runDir, done.groups, done.groups - done.measuredGroups, done.measuredGroups, done.images,
+                    done.failed, done.pairs, (System.nanoTime() - start) / 1e9);
         }
     }
 
@@ -146,104 +153,117 @@ public final class MeasureJob {
         return MetricColumns.of(MetricSuite.get(MetricModels.of(config.measure()), MetricSuite.taskSettings()));
     }
 
-    /** Measures one chunk of groups and commits its embeddings, pairs and, last, its groups rows. */
-    private static void measureChunk(SparkSession spark, JavaSparkContext jsc, List<GroupPlan> chunk,
-                                     GroupMeasurer measurer, MetricColumns columns, String runDir, int parallelism) {
-        List<GroupPlan> withImages = chunk.stream().filter(g -> g.n() > 0).toList();
-        JavaRDD<MeasuredGroup> measured = null;
-        if (!withImages.isEmpty()) {
-            TreeSet<String> files = new TreeSet<>();
-            List<String> cells = new ArrayList<>();
-            for (GroupPlan g : withImages) {
-                files.addAll(g.files());
-                cells.addAll(g.okCells());
-            }
-            Dataset<Row> images = spark.read().schema(ImageRows.SCHEMA).parquet(files.toArray(String[]::new))
-                    .filter(col("status").equalTo("ok").and(col("cell_id").isin(cells.toArray())))
-                    .select(col("prompt_id"), col("recipe"), col("cell_id"), col("seed"), col("image.bytes"))
-                    .repartition(Math.min(withImages.size(), parallelism), col("prompt_id"), col("recipe"))
-                    .sortWithinPartitions("prompt_id", "recipe", "seed", "cell_id");
-            measured = images.javaRDD().mapPartitions(rows -> measurer.measure(rows));
+    /** The run folder must have been generated with this config's models, size and recipes. */
+    private static void checkSameRun(Manifest manifest, RunConfig config) {
+        String recorded = manifest.root().path("identity_hash").asText("");
+        if (!recorded.equals(config.identityHash())) {
+            throw new IllegalArgumentException("run folder " + config.runDirectory() + " was generated with other models,"
+                    + " size, recipes or long_prompt than " + config.source() + " (config "
+                    + manifest.root().path("config_file").asText("?") + "): measure it with the config that made it");
         }
-        List<MeasuredGroup> empty = chunk.stream().filter(g -> g.n() == 0).map(measurer::empty).toList();
-        if (!empty.isEmpty()) {
-            JavaRDD<MeasuredGroup> rows = jsc.parallelize(empty, 1);
-            measured = measured == null ? rows : measured.union(rows);
+        if (RunFolder.recordedBuckets(manifest) == 0) {
+            throw new IllegalArgumentException("run folder " + config.runDirectory() + " has no table layout in its"
+                    + " manifest: it was written by an earlier seedgrid; generate into a new run name");
         }
-        measured.persist(StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /** Every recipe's prompt bucket that has an images/ folder. */
+    private static List<MeasureTask.Bucket> buckets(FileSystem fs, Path images) {
+        List<MeasureTask.Bucket> out = new ArrayList<>();
         try {
-            if (!columns.encoders().isEmpty() && !withImages.isEmpty()) {
-                spark.createDataFrame(measured.flatMap(g -> g.embeddings().iterator()), MetricColumns.EMBEDDINGS)
-                        .write().mode(SaveMode.Append).parquet(runDir + "/embeddings");
+            for (String recipe : new TreeSet<>(FileSystems.partitionValues(fs, images, RunPaths.RECIPE_KEY))) {
+                Path folder = new Path(images, RunPaths.RECIPE_KEY + "=" + recipe);
+                for (String bucket : FileSystems.partitionValues(fs, folder, RunPaths.BUCKET_KEY)) {
+                    out.add(new MeasureTask.Bucket(recipe, Integer.parseInt(bucket)));
+                }
             }
-            if (chunk.stream().anyMatch(g -> g.pairs() > 0)) {
-                spark.createDataFrame(measured.flatMap(g -> g.pairs().iterator()), columns.pairSchema())
-                        .write().mode(SaveMode.Append).parquet(runDir + "/pairs");
-            }
-            spark.createDataFrame(measured.map(MeasuredGroup::group), columns.groupSchema())
-                    .write().mode(SaveMode.Append).parquet(runDir + "/groups");
-        } finally {
-            measured.unpersist(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + images, e);
+        }
+        return out;
+    }
+
+    /** Some image must be ok, and the reference recipe must have ok images. */
+    private static void checkReference(SparkSession spark, Path images, String reference, String runDir) {
+        Set<String> withImages = new TreeSet<>();
+        for (Row row : spark.read().parquet(images.toString()).filter(col("status").equalTo("ok")).select("recipe")
+                .distinct().collectAsList()) {
+            withImages.add(row.getString(0));
+        }
+        if (withImages.isEmpty()) {
+            throw new IllegalArgumentException("run folder " + runDir + " has no image with status ok in images/: nothing"
+                    + " to measure");
+        }
+        if (reference != null && !withImages.contains(reference)) {
+            throw new IllegalArgumentException("measure.reference_recipe '" + reference + "' has no ok images in " + runDir
+                    + "/images (recipes with images: " + String.join(", ", withImages) + "): generate it first or"
+                    + " choose another reference");
         }
     }
 
-    private static void checkReference(List<GroupPlan> groups, String reference, String runDir) {
-        if (reference == null || groups.stream().anyMatch(g -> g.id().recipe().equals(reference) && g.n() > 0)) {
-            return;
+    /** Computes {@code recipes/} from every group with Spark and replaces its one file. */
+    private static void writeRecipes(SparkSession spark, String runDir, List<String> metrics, String reference,
+                                     int resamples, String attempt, Configuration hadoop) {
+        List<Row> rows = RecipeSummary.compute(MeasureOutputs.currentGroups(spark, runDir), metrics, reference, resamples,
+                attempt);
+        Schema schema = AvroRows.schema(RunPaths.RECIPES, MetricColumns.RECIPES);
+        Path temp = new Path(RunPaths.temporary(runDir, attempt), "recipes.parquet");
+        Path target = new Path(RunPaths.table(runDir, RunPaths.RECIPES), "recipes.parquet");
+        FileSystem fs = FileSystems.of(target, hadoop);
+        try {
+            try (ParquetWriter<GenericRecord> writer = ParquetFiles.writer(temp, schema, hadoop, Map.of())) {
+                for (Row row : rows) {
+                    writer.write(AvroRows.record(row, schema));
+                }
+            }
+            FileSystems.replace(fs, temp, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
         }
-        TreeSet<String> withImages = new TreeSet<>();
-        groups.stream().filter(g -> g.n() > 0).forEach(g -> withImages.add(g.id().recipe()));
-        throw new IllegalArgumentException("measure.reference_recipe '" + reference + "' has no ok images in " + runDir
-                + "/images (recipes with images: " + String.join(", ", withImages) + "): generate it first or"
-                + " choose another reference");
     }
 
-    /** Counts of the groups committed so far in this attempt. */
+    private static boolean exists(FileSystem fs, Path path) {
+        try {
+            return fs.exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+    }
+
+    /** Counts of the buckets finished so far in this attempt. */
     private static final class Progress {
-        int groups;
+        long buckets;
+        long measuredBuckets;
+        long groups;
+        long measuredGroups;
         long images;
         long failed;
         long pairs;
 
-        void add(List<GroupPlan> chunk) {
-            for (GroupPlan g : chunk) {
-                groups++;
-                images += g.n();
-                failed += g.failed();
-                pairs += g.pairs();
+        void add(List<MeasureTask.Result> results) {
+            for (MeasureTask.Result r : results) {
+                buckets++;
+                groups += r.groups();
+                if (r.measured()) {
+                    measuredBuckets++;
+                    measuredGroups += r.groups();
+                    images += r.images();
+                    failed += r.failed();
+                    pairs += r.pairs();
+                }
             }
         }
-    }
 
-    private static ObjectNode recordAttempt(Manifest manifest, ObjectNode fingerprint, MetricColumns columns,
-                                            String attempt, int groups, int todo) {
-        ObjectNode root = manifest.root();
-        ObjectNode measure = root.has("measure") ? (ObjectNode) root.get("measure") : root.putObject("measure");
-        ArrayNode attempts = measure.has("attempts") ? (ArrayNode) measure.get("attempts") : measure.putArray("attempts");
-        ObjectNode node = attempts.addObject();
-        node.put("attempt", attempt);
-        node.put("started_at", Instant.now().toString());
-        node.put("code_version", BuildInfo.codeVersion());
-        node.set("metrics", fingerprint);
-        ArrayNode metrics = node.putArray("group_metrics");
-        columns.groupMetrics().forEach(metrics::add);
-        node.put("groups", groups);
-        node.put("already_measured", groups - todo);
-        node.put("to_measure", todo);
-        update(node, new Progress(), "running", null);
-        manifest.save();
-        return node;
-    }
-
-    private static void update(ObjectNode node, Progress done, String status, String message) {
-        node.put("status", status);
-        node.put("measured", done.groups);
-        node.put("images", done.images);
-        node.put("failed_images", done.failed);
-        node.put("pairs", done.pairs);
-        if (message != null) {
-            node.put("message", message);
+        Map<String, Number> counts() {
+            Map<String, Number> counts = new LinkedHashMap<>();
+            counts.put("buckets", buckets);
+            counts.put("measured_buckets", measuredBuckets);
+            counts.put("groups", groups);
+            counts.put("measured", measuredGroups);
+            counts.put("images", images);
+            counts.put("failed_images", failed);
+            counts.put("pairs", pairs);
+            return counts;
         }
-        node.put("updated_at", Instant.now().toString());
     }
 }

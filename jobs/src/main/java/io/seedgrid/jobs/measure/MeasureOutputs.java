@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.measure;
 
+import io.seedgrid.jobs.output.RunPaths;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -11,17 +12,16 @@ import org.apache.spark.sql.functions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Reading a run's measurements. {@code groups/}, {@code pairs/} and {@code embeddings/} are append-only:
- * a group measured again (it gained cells, or the metric models changed) gets new rows and keeps its
- * old ones. The <em>current</em> rows of a group are those of its latest {@code groups/} row (largest
- * {@code measured_at}), matched on {@code (prompt_id, recipe, group_key, attempt)}; rows of a chunk
- * that crashed before its {@code groups/} write have no {@code groups/} row and are never current.
- * Schemas can differ between attempts (one column per configured metric), so reads merge them.
+ * Reading a run's measurements. {@code groups/}, {@code pairs/} and {@code embeddings/} hold one file per
+ * recipe and prompt bucket, replaced whole when the bucket is measured again, so {@code groups/} has one
+ * row per group. A measure task killed between replacing its bucket's three files can leave
+ * {@code pairs/} or {@code embeddings/} rows of another measurement than the bucket's {@code groups/} file
+ * (a rerun replaces them); the <em>current</em> rows are those that match a {@code groups/} row on
+ * {@code (prompt_id, recipe, group_key, attempt)}. Schemas can differ between buckets measured with other
+ * metric models, so reads merge them.
  */
 public final class MeasureOutputs {
 
@@ -35,7 +35,10 @@ public final class MeasureOutputs {
         return read(spark, runDir, "groups");
     }
 
-    /** The latest {@code groups/} row of each (prompt_id, recipe). */
+    /**
+     * The {@code groups/} row of each (prompt_id, recipe). One per group by construction; should a file of
+     * another layout ever hold a second one, the latest {@code measured_at} counts.
+     */
     public static Dataset<Row> currentGroups(SparkSession spark, String runDir) {
         Dataset<Row> all = allGroups(spark, runDir);
         if (all.columns().length == 0) {
@@ -43,7 +46,7 @@ public final class MeasureOutputs {
         }
         return all.withColumn("_latest", functions.row_number().over(Window.partitionBy("prompt_id", "recipe")
                         .orderBy(functions.col("measured_at").desc(), functions.col("attempt").desc())))
-                .filter("_latest = 1").drop("_latest");
+                .filter("_latest = 1").drop("_latest", RunPaths.RECIPE_KEY, RunPaths.BUCKET_KEY);
     }
 
     /** The {@code pairs/} rows of each group's current measurement. */
@@ -58,20 +61,7 @@ public final class MeasureOutputs {
 
     /** {@code recipes/}: one row per (recipe, metric), rewritten by every measure run. */
     public static Dataset<Row> recipes(SparkSession spark, String runDir) {
-        return read(spark, runDir, "recipes");
-    }
-
-    /** The key of each group's current measurement. */
-    static Map<GroupId, String> currentKeys(SparkSession spark, String runDir) {
-        Map<GroupId, String> keys = new HashMap<>();
-        Dataset<Row> current = currentGroups(spark, runDir);
-        if (current.columns().length == 0) {
-            return keys;
-        }
-        for (Row row : current.select("prompt_id", "recipe", "group_key").collectAsList()) {
-            keys.put(new GroupId(row.getString(0), row.getString(1)), row.getString(2));
-        }
-        return keys;
+        return read(spark, runDir, RunPaths.RECIPES);
     }
 
     private static Dataset<Row> current(SparkSession spark, String runDir, String name) {
@@ -81,7 +71,8 @@ public final class MeasureOutputs {
             return rows;
         }
         return rows.join(groups.select("prompt_id", "recipe", "group_key", "attempt"),
-                scala.jdk.javaapi.CollectionConverters.asScala(List.of(MATCH)).toSeq(), "left_semi");
+                scala.jdk.javaapi.CollectionConverters.asScala(List.of(MATCH)).toSeq(), "left_semi")
+                .drop(RunPaths.RECIPE_KEY, RunPaths.BUCKET_KEY);
     }
 
     private static Dataset<Row> read(SparkSession spark, String runDir, String name) {

@@ -154,7 +154,7 @@ public record MetricColumns(boolean lpips, List<String> encoders, boolean clipSc
                 .add("prompt", DataTypes.StringType, false)
                 .add("n", DataTypes.IntegerType, false)
                 .add("failed", DataTypes.IntegerType, false)
-                .add("pairs", DataTypes.IntegerType, false);
+                .add("pairs", DataTypes.LongType, false);
         for (String m : pairMetrics()) {
             s = s.add(m + "_mean", DataTypes.DoubleType, true).add(m + "_std", DataTypes.DoubleType, true);
         }

@@ -5,6 +5,8 @@ import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.ImageRows;
 import io.seedgrid.jobs.generate.Manifest;
+import io.seedgrid.jobs.generate.RunFolder;
+import io.seedgrid.jobs.output.RunPaths;
 import io.seedgrid.jobs.measure.GroupId;
 import io.seedgrid.jobs.measure.MeasureOutputs;
 import io.seedgrid.udf.recipe.RecipeSpec;
@@ -45,10 +47,12 @@ import static org.apache.spark.sql.functions.when;
 
 /**
  * Reads what the report shows from a run folder with Spark, collecting only small results on the
- * driver: counts, the first prompts' cells, the first failed cells. Thumbnails are made on the
- * executors (decode, PIL-exact resize, re-encode) so that full-size PNGs never travel to the driver.
- * A cell recorded twice counts once (its ok row if it has one, as the measure stage does); measurements
- * are the current {@code groups/} rows as {@link MeasureOutputs} defines them.
+ * driver: counts, the first prompts' cells, the first failed cells. Counts read no image bytes (Parquet
+ * reads only the columns asked for). Thumbnails are made on the executors (decode, PIL-exact resize,
+ * re-encode) from only the files of the shown prompts' buckets, whose row groups are skipped unless their
+ * prompt ids can match ({@link ThumbnailTask}), so that the report reads the images it shows and few
+ * others, and full-size PNGs never travel to the driver. Measurements are the current {@code groups/}
+ * rows as {@link MeasureOutputs} defines them.
  */
 final class ReportReader {
 
@@ -79,7 +83,9 @@ final class ReportReader {
 
             Map<GroupId, Row> groups = new HashMap<>();
             ReportData.Measurements measurements = measurements(spark, runDir, groupCells, groups);
-            List<ReportData.PromptSheets> prompts = sheets(spark, runDir, cells, options, recipes, groupCells, groups);
+            int buckets = RunFolder.recordedBuckets(Manifest.open(runDir, hadoop));
+            List<ReportData.PromptSheets> prompts = sheets(spark, runDir, buckets, cells, options, recipes, groupCells,
+                    groups);
             return new ReportData(facts(config, runDir, hadoop, cells), counts, measurements, prompts, totalPrompts,
                     failed(cells), failedTotal, options);
         } finally {
@@ -87,12 +93,10 @@ final class ReportReader {
         }
     }
 
-    /** Every cell of {@code images/} once, without its image bytes: its ok row if any, else its latest. */
+    /** Every cell of {@code images/} (each is there once), without its image bytes. */
     private static Dataset<Row> cells(SparkSession spark, String runDir) {
-        WindowSpec byCell = Window.partitionBy("cell_id")
-                .orderBy(when(col("status").equalTo("ok"), 0).otherwise(1), col("created_at").desc());
-        return spark.read().schema(ImageRows.SCHEMA).parquet(ImageRows.folder(runDir)).drop("image")
-                .withColumn("_pick", row_number().over(byCell)).filter(col("_pick").equalTo(1)).drop("_pick");
+        return spark.read().schema(ImageRows.SCHEMA).parquet(ImageRows.folder(runDir))
+                .drop("image", RunPaths.RECIPE_KEY, RunPaths.BUCKET_KEY);
     }
 
     /** The config's recipes in its order, then any other recipe {@code images/} holds, by name. */
@@ -202,7 +206,7 @@ final class ReportReader {
         return group == null || group.<Integer>getAs("n") + group.<Integer>getAs("failed") != recorded;
     }
 
-    private static List<ReportData.PromptSheets> sheets(SparkSession spark, String runDir, Dataset<Row> cells,
+    private static List<ReportData.PromptSheets> sheets(SparkSession spark, String runDir, int buckets, Dataset<Row> cells,
                                                         ReportOptions options, List<String> recipes,
                                                         Map<GroupId, Long> groupCells, Map<GroupId, Row> groups) {
         if (options.maxPrompts() == 0 || groupCells.isEmpty()) {
@@ -217,8 +221,10 @@ final class ReportReader {
                 .withColumn("_rank", row_number().over(bySeed)).filter(col("_rank").leq(options.maxSeeds()))
                 .select("prompt_id", "recipe", "seed", "status", "cell_id")
                 .orderBy("prompt_id", "recipe", "seed", "cell_id").collectAsList();
-        Map<String, Thumbnail> thumbnails = thumbnails(spark, runDir, tiles.stream()
-                .filter(t -> "ok".equals(t.getString(3))).map(t -> t.getString(4)).toArray(), options.thumbnail());
+        Map<String, Thumbnail> thumbnails = ThumbnailTask.make(spark, runDir, buckets, tiles.stream()
+                .filter(t -> "ok".equals(t.getString(3)))
+                .map(t -> new ThumbnailTask.Wanted(t.getString(1), t.getString(0), t.getString(4))).toList(),
+                options.thumbnail());
 
         Map<GroupId, List<ReportData.Tile>> byGroup = new HashMap<>();
         for (Row t : tiles) {
@@ -240,33 +246,6 @@ final class ReportReader {
                         group == null ? null : caption(group), group != null && isStale(group, recorded)));
             }
             out.add(new ReportData.PromptSheets(promptId, p.getString(1), p.getList(2), sheets));
-        }
-        return out;
-    }
-
-    /** Thumbnails of the ok cells {@code cellIds}, made on the executors. */
-    private static Map<String, Thumbnail> thumbnails(SparkSession spark, String runDir, Object[] cellIds, int maxSide) {
-        Map<String, Thumbnail> out = new HashMap<>();
-        if (cellIds.length == 0) {
-            return out;
-        }
-        List<Tuple2<String, Thumbnail>> made = spark.read().schema(ImageRows.SCHEMA).parquet(ImageRows.folder(runDir))
-                .filter(col("status").equalTo("ok").and(col("cell_id").isin(cellIds)).and(col("image").isNotNull()))
-                .select(col("cell_id"), col("image.bytes"))
-                .javaRDD()
-                .filter(r -> !r.isNullAt(1))
-                .map(r -> {
-                    try {
-                        return new Tuple2<>(r.getString(0), Thumbnail.of(r.getAs(1), maxSide));
-                    } catch (IllegalArgumentException undecodable) {
-                        return new Tuple2<String, Thumbnail>(r.getString(0), null);
-                    }
-                })
-                .collect();
-        for (Tuple2<String, Thumbnail> t : made) {
-            if (t._2() != null) {
-                out.putIfAbsent(t._1(), t._2());
-            }
         }
         return out;
     }

@@ -8,7 +8,21 @@ import io.seedgrid.jobs.testing.TinyGrid;
 import io.seedgrid.udf.image.PngFile;
 import io.seedgrid.udf.image.RgbImage;
 
+import io.seedgrid.jobs.output.ImageTable;
+import io.seedgrid.jobs.output.ParquetFiles;
+import io.seedgrid.jobs.testing.RunTables;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -34,9 +48,49 @@ final class MeasureFixtures {
                 """, TinyGrid.BASE_AND_DMD2, (measure.isEmpty() ? "" : "measure:\n" + measure) + "\n" + extra);
     }
 
+    /**
+     * Makes {@code to}'s run folder a copy of {@code from}'s: its manifest, and its images/ files at the same
+     * paths with every row passed through {@code edit} (which may change it, or return null to leave it out).
+     */
+    static void copyRun(RunConfig from, RunConfig to, UnaryOperator<GenericRecord> edit) {
+        Configuration conf = new Configuration();
+        try {
+            Files.createDirectories(Path.of(to.runDirectory()));
+            Files.copy(Path.of(from.runDirectory(), "manifest.json"), Path.of(to.runDirectory(), "manifest.json"));
+            for (org.apache.hadoop.fs.Path file : RunTables.imageFiles(from.runDirectory())) {
+                String relative = Path.of(from.runDirectory()).relativize(Path.of(file.toUri())).toString();
+                writeRows(new org.apache.hadoop.fs.Path(to.runDirectory(), relative), readRows(file, conf).stream()
+                        .map(edit).filter(java.util.Objects::nonNull).toList());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every row of one images/ file, all columns. */
+    static List<GenericRecord> readRows(org.apache.hadoop.fs.Path file, Configuration conf) throws IOException {
+        List<GenericRecord> rows = new ArrayList<>();
+        try (ParquetReader<GenericRecord> reader = ParquetFiles.reader(file, ImageTable.SCHEMA, conf, null)) {
+            for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /** Writes {@code rows} as an images/ file. */
+    static void writeRows(org.apache.hadoop.fs.Path file, List<GenericRecord> rows) throws IOException {
+        try (ParquetWriter<GenericRecord> writer = ParquetFiles.writer(file, ImageTable.SCHEMA, new Configuration(),
+                ImageTable.METADATA)) {
+            for (GenericRecord row : rows) {
+                writer.write(row);
+            }
+        }
+    }
+
     /** Renders {@code config}'s grid. */
     static void generate(RunConfig config) {
-        GenerateJob.run(config, Preflight.check(config), TestSpark.session(), QUIET, GenerateJob.ChunkListener.NONE);
+        GenerateJob.run(config, Preflight.check(config), TestSpark.session(), QUIET, GenerateJob.Options.defaults());
     }
 
     static RgbImage decode(byte[] png) {

@@ -1,6 +1,5 @@
 package io.seedgrid.jobs.measure;
 
-import io.seedgrid.jobs.Chunks;
 import io.seedgrid.jobs.testing.TinyGrid;
 
 import io.seedgrid.jobs.config.MeasureConfig;
@@ -18,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Metric model loading, column names, fingerprints and chunking, without Spark. */
+/** Metric model loading, column names, fingerprints and pair counts, without Spark. */
 class MetricSetupTest {
 
     @Test
@@ -81,15 +80,15 @@ class MetricSetupTest {
     }
 
     @Test
-    void chunksHoldWholeGroupsOfAboutChunkSizeImages() {
-        List<GroupPlan> groups = List.of(plan("a", 3), plan("b", 3), plan("c", 0), plan("d", 3), plan("e", 9));
-        List<List<GroupPlan>> chunks = Chunks.of(groups, GroupPlan::n, 6);
-        assertEquals(List.of(List.of("a", "b", "c"), List.of("d"), List.of("e")),
-                chunks.stream().map(c -> c.stream().map(g -> g.id().promptId()).toList()).toList());
+    void pairCountsOfLargeGroupsDoNotOverflow() {
+        assertEquals(3, plan("a", 3).pairs());
+        assertEquals(0, plan("b", 1).pairs());
+        // 70,000 seeds of one prompt: 2,449,965,000 pairs, more than an int holds
+        assertEquals(2_449_965_000L, plan("c", 70_000).pairs());
     }
 
     private static GroupPlan plan(String prompt, int n) {
         List<String> cells = java.util.stream.IntStream.range(0, n).mapToObj(i -> prompt + i).toList();
-        return new GroupPlan(new GroupId(prompt, "r"), prompt, cells, 0, List.of(), "key");
+        return new GroupPlan(new GroupId(prompt, "r"), prompt, cells, 0, "key");
     }
 }

@@ -1,6 +1,8 @@
 package io.seedgrid.jobs.report;
 
 import io.seedgrid.jobs.testing.Cli;
+import io.seedgrid.jobs.testing.RunTables;
+import org.apache.avro.generic.GenericRecord;
 import io.seedgrid.jobs.testing.TinyGrid;
 
 import io.seedgrid.jobs.config.RunConfig;
@@ -15,7 +17,6 @@ import io.seedgrid.udf.image.ResampleFilter;
 import io.seedgrid.udf.image.RgbImage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class ReportJobTest {
                   - prompt: "<script>alert(1)</script>\\"'&"
                     negative_prompt: "<b>blurry</b> & 'low'"
                 """, ReportFixtures.allMetrics(models, "base"));
-        GenerateJob.run(config, Preflight.check(config), spark, ReportFixtures.QUIET, GenerateJob.ChunkListener.NONE);
+        GenerateJob.run(config, Preflight.check(config), spark, ReportFixtures.QUIET, GenerateJob.Options.defaults());
         String images = config.runDirectory() + "/images";
         Dataset<Row> generated = spark.read().schema(ImageRows.SCHEMA).parquet(images);
         hostileId = generated.filter(col("prompt").equalTo(HOSTILE_PROMPT)).first().getAs("prompt_id");
@@ -89,30 +90,37 @@ class ReportJobTest {
                     PngFile.decode(r.getAs(3)));
         }
         // A cell of the hostile prompt recorded as an error (seed 5: third of its group by seed).
-        generated.filter(col("prompt_id").equalTo(hostileId).and(col("recipe").equalTo("dmd2"))
-                        .and(col("seed").equalTo(lit(BigDecimal.ZERO))))
-                .withColumn("cell_id", lit("f".repeat(32)))
-                .withColumn("seed", lit(new BigDecimal(5)).cast(ImageRows.SEED_TYPE))
-                .withColumn("status", lit("error"))
-                .withColumn("message", lit(HOSTILE_MESSAGE))
-                .withColumn("image", lit(null).cast(ImageRows.IMAGE_TYPE))
-                .write().mode(SaveMode.Append).parquet(images);
+        List<GenericRecord> rows = RunTables.allRows(config.runDirectory());
+        GenericRecord error = copyOf(rows, hostileId, "dmd2", 0);
+        error.put("cell_id", "f".repeat(32));
+        error.put("seed", new BigDecimal(5));
+        error.put("status", "error");
+        error.put("message", HOSTILE_MESSAGE);
+        error.put("image", null);
+        RunTables.append(config.runDirectory(), 1, "part-error-00000.parquet", List.of(error));
 
         beforeSummary = ReportJob.run(config, spark, new ReportOptions(1, 2, 32), ReportFixtures.QUIET);
         before = Files.readString(report());
-        MeasureJob.run(config, spark, ReportFixtures.QUIET, GenerateJob.ChunkListener.NONE);
+        MeasureJob.run(config, spark, ReportFixtures.QUIET, GenerateJob.WaveListener.NONE);
         afterCli = Cli.run("report", config.source(), "--max-seeds", "3");
         after = Files.readString(report());
         afterBytes = Files.size(report());
 
         // one more cell of cube/base after the measurement: that group's metrics are out of date
-        generated.filter(col("prompt_id").equalTo("cube").and(col("recipe").equalTo("base"))
-                        .and(col("seed").equalTo(lit(BigDecimal.ONE))))
-                .withColumn("cell_id", lit("e".repeat(32)))
-                .withColumn("seed", lit(new BigDecimal(7)).cast(ImageRows.SEED_TYPE))
-                .write().mode(SaveMode.Append).parquet(images);
+        GenericRecord later = copyOf(rows, "cube", "base", 1);
+        later.put("cell_id", "e".repeat(32));
+        later.put("seed", new BigDecimal(7));
+        RunTables.append(config.runDirectory(), 1, "part-later-00000.parquet", List.of(later));
         ReportJob.run(config, spark, new ReportOptions(1, 2, 32), ReportFixtures.QUIET);
         stale = Files.readString(report());
+    }
+
+    /** A copy of the row of (prompt_id, recipe, seed). */
+    private static GenericRecord copyOf(List<GenericRecord> rows, String promptId, String recipe, int seed) {
+        return rows.stream().filter(r -> r.get("prompt_id").toString().equals(promptId)
+                        && r.get("recipe").toString().equals(recipe) && ((BigDecimal) r.get("seed")).intValue() == seed)
+                .map(r -> io.seedgrid.jobs.output.ParquetFiles.MODEL.deepCopy(r.getSchema(), r))
+                .findFirst().orElseThrow();
     }
 
     private static Path report() {

@@ -160,6 +160,17 @@ public final class StandaloneCluster implements AutoCloseable {
         return app;
     }
 
+    /**
+     * The executor JVMs this cluster's workers started: descendants of the worker processes this class launched,
+     * never any other process of the machine.
+     */
+    public synchronized List<ProcessHandle> executors() {
+        return processes.stream().skip(1)
+                .flatMap(worker -> worker.toHandle().descendants())
+                .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                .toList();
+    }
+
     /** Stops the app, then the workers with their executors, then the master. */
     @Override
     public synchronized void close() {
