@@ -2,6 +2,8 @@ package io.seedgrid.udf.metrics;
 
 import io.seedgrid.udf.image.RgbImage;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,46 +13,75 @@ import java.util.Locale;
  * images under 161 px upsampled), two ways on the calling thread: the per-pair computation that
  * seedgrid used before the cache ({@link SsimBaseline}: every pair filters both images' means and
  * squares at every scale) against the cached path ({@link SsimFeatures} of every image once, then
- * {@link MsSsim#allPairs}). It reports the time per pair of each, their ratio, and the largest absolute
- * difference between their values.
+ * {@link MsSsim#allPairs}). It reports the time per pair of each, wall and the thread's CPU time (the
+ * CPU time does not count the time other processes on a shared machine hold the core), their ratios,
+ * and the largest absolute difference between their values.
  */
 public final class SsimBenchmark {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private SsimBenchmark() {
+    }
+
+    /** Wall and thread CPU nanoseconds of one timed section. */
+    public record Time(long wallNanos, long cpuNanos) {
+        Time fastest(Time other) {
+            return new Time(Math.min(wallNanos, other.wallNanos), Math.min(cpuNanos, other.cpuNanos));
+        }
+
+        Time plus(Time other) {
+            return new Time(wallNanos + other.wallNanos, cpuNanos + other.cpuNanos);
+        }
     }
 
     /**
      * @param baselinePairs    pairs timed on the per-pair path (the first ones in condensed order; its
      *                         cost per pair does not depend on the pair)
-     * @param featureNanos     cached path: features of every image
-     * @param pairNanos        cached path: all pairs from the features
-     * @param baselineNanos    per-pair path: the baseline pairs
+     * @param features         cached path: features of every image
+     * @param pairsFromCache   cached path: all pairs from the features
+     * @param baseline         per-pair path: the baseline pairs
      * @param featureBytes     memory of one image's features
-     * @param speedup          per-pair time of the baseline / per-pair time of the cached path (features included)
      * @param maxAbsDifference largest |cached - per-pair| over the baseline pairs, SSIM and MS-SSIM
      */
     public record Result(int images, int width, int height, int pairs, int baselinePairs, String method,
-                         long featureNanos, long pairNanos, long baselineNanos, long featureBytes, double speedup,
-                         double maxAbsDifference) {
+                         Time features, Time pairsFromCache, Time baseline, long featureBytes, double maxAbsDifference) {
 
-        /** Cached path per pair, the features' time spread over the pairs. */
-        public double cachedMillisPerPair() {
-            return (featureNanos + pairNanos) / 1e6 / pairs;
+        /** Cached path per pair, the features' time spread over the pairs (wall, then CPU). */
+        public Time cachedPerPair() {
+            Time all = features.plus(pairsFromCache);
+            return new Time(all.wallNanos() / pairs, all.cpuNanos() / pairs);
         }
 
-        public double baselineMillisPerPair() {
-            return baselineNanos / 1e6 / baselinePairs;
+        public Time baselinePerPair() {
+            return new Time(baseline.wallNanos() / baselinePairs, baseline.cpuNanos() / baselinePairs);
+        }
+
+        /** Per-pair wall time of the baseline over that of the cached path, features included. */
+        public double speedup() {
+            return (double) baseline.wallNanos() / baselinePairs * pairs
+                    / (features.wallNanos() + pairsFromCache.wallNanos());
+        }
+
+        /** The same ratio of thread CPU times. */
+        public double cpuSpeedup() {
+            return (double) baseline.cpuNanos() / baselinePairs * pairs
+                    / (features.cpuNanos() + pairsFromCache.cpuNanos());
         }
 
         public String summary() {
+            Time base = baselinePerPair();
+            Time cached = cachedPerPair();
             return String.format(Locale.ROOT,
-                    "SSIM + MS-SSIM (%s), all pairs of %d images %dx%d (%d pairs), one thread:%n"
-                            + "  per-pair (before the cache): %.2f ms per pair (%d of %d pairs timed)%n"
-                            + "  cached: features %.1f ms per image (%.1f MiB each), pairs %.2f ms each;"
-                            + " %.2f ms per pair with the features%n"
-                            + "  %.1fx faster, max |difference| %.2e",
-                    method, images, width, height, pairs, baselineMillisPerPair(), baselinePairs, pairs,
-                    featureNanos / 1e6 / images, featureBytes / (1024.0 * 1024.0), pairNanos / 1e6 / pairs,
-                    cachedMillisPerPair(), speedup, maxAbsDifference);
+                    "SSIM + MS-SSIM (%s), all pairs of %d images %dx%d (%d pairs), one thread, wall (cpu):%n"
+                            + "  per-pair (before the cache): %.2f ms (%.2f ms) per pair, %d of %d pairs timed%n"
+                            + "  cached: features %.1f ms (%.1f ms) per image, %.1f MiB each; pairs %.2f ms (%.2f ms)"
+                            + " each; %.2f ms (%.2f ms) per pair with the features%n"
+                            + "  %.1fx faster (cpu %.1fx), max |difference| %.2e",
+                    method, images, width, height, pairs, base.wallNanos() / 1e6, base.cpuNanos() / 1e6,
+                    baselinePairs, pairs, features.wallNanos() / 1e6 / images, features.cpuNanos() / 1e6 / images,
+                    featureBytes / (1024.0 * 1024.0), pairsFromCache.wallNanos() / 1e6 / pairs,
+                    pairsFromCache.cpuNanos() / 1e6 / pairs, cached.wallNanos() / 1e6, cached.cpuNanos() / 1e6,
+                    speedup(), cpuSpeedup(), maxAbsDifference);
         }
     }
 
@@ -82,34 +113,33 @@ public final class SsimBenchmark {
             }
         }
 
-        long featureNanos = Long.MAX_VALUE;
-        long pairNanos = Long.MAX_VALUE;
-        long baselineNanos = Long.MAX_VALUE;
+        Time featureTime = null;
+        Time pairTime = null;
+        Time baselineTime = null;
         MsSsim.GroupDistances cached = null;
         List<SsimFeatures> features = null;
         double[] ssim = new double[baselinePairs];
         MsSsim.Result[] ms = new MsSsim.Result[baselinePairs];
         for (int r = 0; r < repeats; r++) {
             features = null; // the previous run's features may be collected while these are built
-            long start = System.nanoTime();
+            Stopwatch watch = new Stopwatch();
             features = new ArrayList<>(n);
             for (RgbImage image : images) {
                 features.add(SsimFeatures.of(image));
             }
-            long mid = System.nanoTime();
+            Time f = watch.lap();
             cached = MsSsim.allPairs(features, true);
-            long end = System.nanoTime();
-            featureNanos = Math.min(featureNanos, mid - start);
-            pairNanos = Math.min(pairNanos, end - mid);
-
-            start = System.nanoTime();
+            Time p = watch.lap();
             for (int k = 0; k < baselinePairs; k++) {
                 RgbImage a = images.get(order[k][0]);
                 RgbImage b = images.get(order[k][1]);
                 ssim[k] = SsimBaseline.ssim(a, b);
                 ms[k] = SsimBaseline.msSsim(a, b, true);
             }
-            baselineNanos = Math.min(baselineNanos, System.nanoTime() - start);
+            Time b = watch.lap();
+            featureTime = featureTime == null ? f : featureTime.fastest(f);
+            pairTime = pairTime == null ? p : pairTime.fastest(p);
+            baselineTime = baselineTime == null ? b : baselineTime.fastest(b);
         }
 
         double maxDiff = 0;
@@ -123,11 +153,23 @@ public final class SsimBenchmark {
             maxDiff = Math.max(maxDiff, Math.abs(cached.ssim().get(i, j) - (1 - ssim[k])));
             maxDiff = Math.max(maxDiff, Math.abs(cached.msSsim().get(i, j) - ms[k].distance()));
         }
-        double cachedPerPair = (double) (featureNanos + pairNanos) / pairs;
-        double baselinePerPair = (double) baselineNanos / baselinePairs;
         return new Result(n, images.get(0).width(), images.get(0).height(), pairs, baselinePairs,
-                cached.method().label(), featureNanos, pairNanos, baselineNanos, features.get(0).bytes(),
-                baselinePerPair / cachedPerPair, maxDiff);
+                cached.method().label(), featureTime, pairTime, baselineTime, features.get(0).bytes(), maxDiff);
+    }
+
+    /** Wall and thread CPU time since the previous lap. */
+    private static final class Stopwatch {
+        private long wall = System.nanoTime();
+        private long cpu = THREADS.getCurrentThreadCpuTime();
+
+        Time lap() {
+            long nowWall = System.nanoTime();
+            long nowCpu = THREADS.getCurrentThreadCpuTime();
+            Time t = new Time(nowWall - wall, nowCpu - cpu);
+            wall = nowWall;
+            cpu = nowCpu;
+            return t;
+        }
     }
 
     private static void warmUp() {

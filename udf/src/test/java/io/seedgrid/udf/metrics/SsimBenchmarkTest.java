@@ -23,9 +23,15 @@ class SsimBenchmarkTest {
         assertEquals("ms-ssim", r.method());
         assertTrue(r.maxAbsDifference() <= 1e-12, r.summary());
         assertEquals(SsimFeatures.of(group.get(0)).bytes(), r.featureBytes());
-        assertEquals(r.baselineNanos() / 1e6 / 2, r.baselineMillisPerPair(), 1e-9);
-        assertEquals((r.featureNanos() + r.pairNanos()) / 1e6 / 3, r.cachedMillisPerPair(), 1e-9);
-        assertEquals(r.baselineMillisPerPair() / r.cachedMillisPerPair(), r.speedup(), 1e-9);
+        assertEquals(r.baseline().wallNanos() / 2, r.baselinePerPair().wallNanos());
+        assertEquals(r.baseline().cpuNanos() / 2, r.baselinePerPair().cpuNanos());
+        assertEquals((r.features().wallNanos() + r.pairsFromCache().wallNanos()) / 3, r.cachedPerPair().wallNanos());
+        assertEquals((r.features().cpuNanos() + r.pairsFromCache().cpuNanos()) / 3, r.cachedPerPair().cpuNanos());
+        assertTrue(r.baseline().cpuNanos() > 0 && r.features().cpuNanos() > 0 && r.pairsFromCache().cpuNanos() > 0);
+        assertEquals((double) r.baseline().wallNanos() / 2 / ((r.features().wallNanos() + r.pairsFromCache().wallNanos())
+                / 3.0), r.speedup(), 1e-9);
+        assertEquals((double) r.baseline().cpuNanos() / 2 / ((r.features().cpuNanos() + r.pairsFromCache().cpuNanos())
+                / 3.0), r.cpuSpeedup(), 1e-9);
         assertTrue(r.summary().contains("all pairs of 3 images 170x165 (3 pairs)"), r.summary());
 
         SsimBenchmark.Result small = SsimBenchmark.run(LpipsBenchmark.syntheticGroup(2, 40, 30, 2), 1, 2);
