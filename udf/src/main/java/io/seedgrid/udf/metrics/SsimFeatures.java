@@ -124,6 +124,11 @@ public final class SsimFeatures {
      * contrast-structure map (cs) of channel {@code c} of two images at one scale (Ssim's formulas).
      */
     static Ssim.Means means(Level a, Level b, int c, boolean luminance) {
+        return means(a, b, c, luminance, ValidGaussianFilter.LANES);
+    }
+
+    /** {@link #means(Level, Level, int, boolean)}; {@code lanes}: in SIMD lanes ({@link SsimLanes}) or scalar only. */
+    static Ssim.Means means(Level a, Level b, int c, boolean luminance, boolean lanes) {
         float[] x = a.plane()[c];
         float[] y = b.plane()[c];
         double[] mx = a.mean()[c];
@@ -131,7 +136,7 @@ public final class SsimFeatures {
         double[] my = b.mean()[c];
         double[] vy = b.variance()[c];
         int w = a.width();
-        ValidGaussianFilter filter = new ValidGaussianFilter(w, a.height());
+        ValidGaussianFilter filter = new ValidGaussianFilter(w, a.height(), lanes);
         filter.reset((row, out) -> {
             for (int i = 0, o = row * w; i < w; i++, o++) {
                 out[i] = (double) x[o] * y[o];
@@ -146,26 +151,30 @@ public final class SsimFeatures {
         for (int oy = 0; oy < oh; oy++) {
             double[] sxy = filter.next();
             int base = oy * ow;
-            for (int i = 0; i < ow; i++) {
+            int from = lanes ? SsimLanes.contrast(sxy, mx, vx, my, vy, base, cs, ow) : 0;
+            for (int i = from; i < ow; i++) {
                 double ux = mx[base + i];
                 double uy = my[base + i];
                 double cov = sxy[i] - ux * uy;
                 cs[i] = (2 * cov + Ssim.C2) / (vx[base + i] + vy[base + i] + Ssim.C2);
             }
             if (luminance) {
-                for (int i = 0; i < ow; i++) {
+                from = lanes ? SsimLanes.luminance(mx, my, base, cs, ssim, ow) : 0;
+                for (int i = from; i < ow; i++) {
                     double ux = mx[base + i];
                     double uy = my[base + i];
                     double lum = (2 * ux * uy + Ssim.C1) / (ux * ux + uy * uy + Ssim.C1);
                     ssim[i] = lum * cs[i];
                 }
+                // running sums in raster order, as the per-pair computation added them
                 for (int i = 0; i < ow; i++) {
+                    csSum += cs[i];
                     ssimSum += ssim[i];
                 }
-            }
-            // one running sum in raster order, as the per-pair computation added them
-            for (int i = 0; i < ow; i++) {
-                csSum += cs[i];
+            } else {
+                for (int i = 0; i < ow; i++) {
+                    csSum += cs[i];
+                }
             }
         }
         int n = ow * oh;

@@ -2,6 +2,7 @@ package io.seedgrid.udf.metrics;
 
 import io.seedgrid.udf.image.RgbImage;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,6 +62,37 @@ class SsimFeaturesTest {
         assertEquals(SIZES.length * 6, pairs);
         // The cached path repeats the per-pair arithmetic in the same order: no difference at all here.
         assertEquals(0.0, worst, "largest difference to the per-pair computation");
+    }
+
+    @Test
+    void simdLanesAndScalarLoopsGiveTheSameBits() {
+        assertTrue(ValidGaussianFilter.LANES, "the test runner adds jdk.incubator.vector, so the lanes are what runs");
+        SplitMix64 rng = new SplitMix64(21);
+        // widths around the lane counts (4 doubles for AVX2, 8 for AVX-512) and their scalar tails
+        for (int[] size : new int[][] {{11, 11}, {18, 13}, {19, 30}, {37, 21}, {201, 167}}) {
+            List<RgbImage> images = group(rng, size[0], size[1]);
+            SsimFeatures.Level a = SsimFeatures.of(images.get(0)).levels().get(0);
+            SsimFeatures.Level b = SsimFeatures.of(images.get(1)).levels().get(0);
+            for (int c = 0; c < 3; c++) {
+                for (boolean luminance : new boolean[] {true, false}) {
+                    Ssim.Means lanes = SsimFeatures.means(a, b, c, luminance, true);
+                    Ssim.Means scalar = SsimFeatures.means(a, b, c, luminance, false);
+                    assertEquals(Double.doubleToLongBits(scalar.cs()), Double.doubleToLongBits(lanes.cs()));
+                    assertEquals(Double.doubleToLongBits(scalar.ssim()), Double.doubleToLongBits(lanes.ssim()));
+                }
+                float[] plane = a.plane()[c];
+                int w = size[0];
+                ValidGaussianFilter.RowSource source = (row, out) -> {
+                    for (int i = 0; i < w; i++) {
+                        out[i] = plane[row * w + i];
+                    }
+                };
+                assertArrayEquals(new ValidGaussianFilter(w, size[1], false).filter(source),
+                        new ValidGaussianFilter(w, size[1], true).filter(source));
+                assertArrayEquals(a.mean()[c], new ValidGaussianFilter(w, size[1], false).filter(source),
+                        "features made with the lanes equal the scalar filter");
+            }
+        }
     }
 
     @Test
