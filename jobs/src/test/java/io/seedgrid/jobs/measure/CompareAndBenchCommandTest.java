@@ -28,7 +28,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code seedgrid compare} and {@code seedgrid bench lpips} on the udf metric fixtures. */
+/** {@code seedgrid compare}, {@code seedgrid bench lpips} and {@code seedgrid bench ssim} on the udf metric fixtures. */
 class CompareAndBenchCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,5 +108,22 @@ class CompareAndBenchCommandTest {
         assertTrue(run.out().contains("faster, max |difference|"), run.out());
         assertEquals(2, Cli.run("bench", "lpips", "--images", "3").code(), "--lpips is required");
         assertEquals(2, Cli.run("bench", "lpips", "--lpips", models.resolve("lpips-tiny").toString(), "--images", "1").code());
+    }
+
+    @Test
+    void benchSsimComparesTheCachedAndThePerPairPath() {
+        Cli run = Cli.run("bench", "ssim", "--images", "3", "--size", "40");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("SSIM + MS-SSIM (ms-ssim-upsampled), all pairs of 3 images 40x40 (3 pairs), one thread"),
+                run.out());
+        assertTrue(run.out().contains("3 of 3 pairs timed"), run.out());
+        // the cached path repeats the per-pair arithmetic in the same order
+        assertTrue(run.out().contains("x), max |difference| 0.00e+00"), run.out());
+        Cli some = Cli.run("bench", "ssim", "--images", "3", "--size", "170", "--baseline-pairs", "1");
+        assertEquals(0, some.code(), some.err());
+        assertTrue(some.out().contains("SSIM + MS-SSIM (ms-ssim)") && some.out().contains("1 of 3 pairs timed"), some.out());
+        assertEquals(2, Cli.run("bench", "ssim", "--images", "1").code());
+        assertEquals(2, Cli.run("bench", "ssim", "--size", "10").code());
+        assertEquals(2, Cli.run("bench", "ssim", "--images", "3", "--baseline-pairs", "4").code());
     }
 }

@@ -1,7 +1,8 @@
 package io.seedgrid.udf.metrics;
 
 import io.seedgrid.udf.image.RgbImage;
-import io.seedgrid.udf.image.ResampleFilter;
+
+import java.util.List;
 
 /**
  * Multi-scale SSIM (Wang, Simoncelli & Bovik 2003, "Multi-scale structural similarity for image
@@ -60,67 +61,135 @@ public final class MsSsim {
         }
     }
 
+    /** SSIM and MS-SSIM of one pair, from one pass over their shared first scale. */
+    public record WithSsim(double ssim, Result msSsim) {
+    }
+
+    /**
+     * SSIM and MS-SSIM distances of every pair of a group ({@link PairwiseDistances}' condensed order),
+     * each image's features computed once by the caller; MS-SSIM of images under 161 px per side
+     * upsampled, as {@code measure} records it.
+     *
+     * @param msSsim  null unless asked for
+     * @param method  how the MS-SSIM values were obtained (one size per group, so one method); null
+     *                unless asked for
+     */
+    public record GroupDistances(PairwiseDistances ssim, PairwiseDistances msSsim, Method method) {
+    }
+
     /**
      * MS-SSIM of two same-size images. Images with a side below 161 get single-scale SSIM
      * ({@link Method#SSIM}), or, with {@code upsampleSmall}, MS-SSIM after both are resized with PIL's
      * bicubic filter to shorter side 161 and longer side int(161 * long / short)
      * ({@link Method#MS_SSIM_UPSAMPLED}; upsampling smooths, so such values read higher than
-     * MS-SSIM at a native resolution would).
+     * MS-SSIM at a native resolution would). For many pairs of a group, use
+     * {@link #compute(SsimFeatures, SsimFeatures, boolean)} on each image's features.
      */
     public static Result compute(RgbImage a, RgbImage b, boolean upsampleSmall) {
         Ssim.requireComparable(a, b, Ssim.WINDOW);
-        if (Math.min(a.width(), a.height()) >= MIN_SIDE) {
-            return new Result(msSsim(a, b), Method.MS_SSIM);
+        if (!upsampleSmall && Math.min(a.width(), a.height()) < MIN_SIDE) {
+            return new Result(Ssim.compute(a, b), Method.SSIM);
+        }
+        return compute(SsimFeatures.of(a, false, true), SsimFeatures.of(b, false, true), upsampleSmall);
+    }
+
+    /** {@link #compute(SsimFeatures, SsimFeatures, boolean)} with images under 161 px upsampled, as {@code measure} does. */
+    public static Result compute(SsimFeatures a, SsimFeatures b) {
+        return compute(a, b, true);
+    }
+
+    /** {@link #compute(RgbImage, RgbImage, boolean)} from the images' cached features. */
+    public static Result compute(SsimFeatures a, SsimFeatures b, boolean upsampleSmall) {
+        SsimFeatures.requireComparable(a, b);
+        if (a.multiScale()) {
+            return new Result(rgb(a.levels(), b.levels()), Method.MS_SSIM);
         }
         if (!upsampleSmall) {
             return new Result(Ssim.compute(a, b), Method.SSIM);
         }
-        int w = a.width();
-        int h = a.height();
-        int newW = w <= h ? MIN_SIDE : (int) ((double) MIN_SIDE * w / h);
-        int newH = w <= h ? (int) ((double) MIN_SIDE * h / w) : MIN_SIDE;
-        return new Result(msSsim(a.resize(newW, newH, ResampleFilter.BICUBIC), b.resize(newW, newH,
-                ResampleFilter.BICUBIC)), Method.MS_SSIM_UPSAMPLED);
+        return new Result(rgb(a.upsampled(), b.upsampled()), Method.MS_SSIM_UPSAMPLED);
     }
 
-    private static double msSsim(RgbImage a, RgbImage b) {
+    /**
+     * SSIM and MS-SSIM of a pair, equal to {@link Ssim#compute(SsimFeatures, SsimFeatures)} and
+     * {@link #compute(SsimFeatures, SsimFeatures, boolean)}; where MS-SSIM runs on the images as given
+     * its first scale is SSIM's, computed once for both.
+     */
+    public static WithSsim computeWithSsim(SsimFeatures a, SsimFeatures b, boolean upsampleSmall) {
+        SsimFeatures.requireComparable(a, b);
+        if (!a.multiScale()) {
+            double ssim = Ssim.compute(a, b);
+            return new WithSsim(ssim, upsampleSmall
+                    ? new Result(rgb(a.upsampled(), b.upsampled()), Method.MS_SSIM_UPSAMPLED)
+                    : new Result(ssim, Method.SSIM));
+        }
+        requireScales(a.levels(), b.levels());
+        double ssimSum = 0;
+        double msSum = 0;
+        for (int c = 0; c < 3; c++) {
+            Ssim.Means first = SsimFeatures.means(a.levels().get(0), b.levels().get(0), c, true);
+            ssimSum += first.ssim();
+            msSum += plane(a.levels(), b.levels(), c, first);
+        }
+        return new WithSsim(ssimSum / 3, new Result(msSum / 3, Method.MS_SSIM));
+    }
+
+    /**
+     * SSIM distance and, with {@code msSsim}, MS-SSIM distance (images under 161 px upsampled) of every
+     * pair of {@code features}, all of one size.
+     *
+     * @throws IllegalArgumentException for fewer than 2 images, images of different sizes, or more pairs
+     *                                  than an array holds
+     */
+    public static GroupDistances allPairs(List<SsimFeatures> features, boolean msSsim) {
+        int n = features.size();
+        long pairs = (long) n * (n - 1) / 2;
+        if (pairs > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(n + " images have " + pairs + " pairs, more than one array holds");
+        }
+        double[] ssim = new double[(int) pairs];
+        double[] ms = msSsim ? new double[(int) pairs] : null;
+        Method method = null;
+        for (int i = 0, k = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++, k++) {
+                if (msSsim) {
+                    WithSsim both = computeWithSsim(features.get(i), features.get(j), true);
+                    ssim[k] = 1.0 - both.ssim();
+                    ms[k] = both.msSsim().distance();
+                    method = both.msSsim().method();
+                } else {
+                    ssim[k] = Ssim.distance(features.get(i), features.get(j));
+                }
+            }
+        }
+        return new GroupDistances(new PairwiseDistances(n, ssim), msSsim ? new PairwiseDistances(n, ms) : null, method);
+    }
+
+    /** Channel mean of the per-channel MS-SSIM of two pyramids. */
+    private static double rgb(List<SsimFeatures.Level> a, List<SsimFeatures.Level> b) {
+        requireScales(a, b);
         double sum = 0;
         for (int c = 0; c < 3; c++) {
-            sum += plane(a.channel(c), b.channel(c), a.width(), a.height());
+            sum += plane(a, b, c, null);
         }
         return sum / 3;
     }
 
-    private static double plane(double[] x, double[] y, int w, int h) {
+    /** prod_j [term_j]^w_j for channel c; {@code first} is scale 0's means when already computed. */
+    private static double plane(List<SsimFeatures.Level> a, List<SsimFeatures.Level> b, int c, Ssim.Means first) {
+        int last = WEIGHTS.length - 1;
         double value = 1.0;
-        for (int j = 0; j < WEIGHTS.length; j++) {
-            Ssim.Means m = Ssim.means(x, y, w, h);
-            double term = j == WEIGHTS.length - 1 ? m.ssim() : m.cs();
+        for (int j = 0; j <= last; j++) {
+            Ssim.Means m = j == 0 && first != null ? first : SsimFeatures.means(a.get(j), b.get(j), c, j == last);
+            double term = j == last ? m.ssim() : m.cs();
             value *= Math.pow(Math.max(term, 0.0), WEIGHTS[j]);
-            if (j < WEIGHTS.length - 1) {
-                x = pool(x, w, h);
-                y = pool(y, w, h);
-                w = (w + 1) / 2;
-                h = (h + 1) / 2;
-            }
         }
         return value;
     }
 
-    /** 2x2 average pool to ceil(w/2) x ceil(h/2); the last row/column of an odd side is replicated. */
-    private static double[] pool(double[] p, int w, int h) {
-        int ow = (w + 1) / 2;
-        int oh = (h + 1) / 2;
-        double[] out = new double[ow * oh];
-        for (int y = 0; y < oh; y++) {
-            int y0 = 2 * y;
-            int y1 = Math.min(2 * y + 1, h - 1);
-            for (int x = 0; x < ow; x++) {
-                int x0 = 2 * x;
-                int x1 = Math.min(2 * x + 1, w - 1);
-                out[y * ow + x] = 0.25 * (p[y0 * w + x0] + p[y1 * w + x0] + p[y0 * w + x1] + p[y1 * w + x1]);
-            }
+    private static void requireScales(List<SsimFeatures.Level> a, List<SsimFeatures.Level> b) {
+        if (a.size() != WEIGHTS.length || b.size() != WEIGHTS.length) {
+            throw new IllegalArgumentException("these SSIM features were made for SSIM only; use SsimFeatures.of");
         }
-        return out;
     }
 }

@@ -12,8 +12,9 @@ public record PairwiseDistances(int n, double[] condensed) {
         if (n < 2) {
             throw new IllegalArgumentException("pairwise distances need at least 2 items, got " + n);
         }
-        if (condensed.length != n * (n - 1) / 2) {
-            throw new IllegalArgumentException(n + " items have " + (n * (n - 1) / 2) + " pairs, got "
+        long pairs = (long) n * (n - 1) / 2;
+        if (condensed.length != pairs) {
+            throw new IllegalArgumentException(n + " items have " + pairs + " pairs, got "
                     + condensed.length + " distances");
         }
         condensed = condensed.clone();
@@ -41,7 +42,7 @@ public record PairwiseDistances(int n, double[] condensed) {
 
     /** Position of pair (a, b), a < b, in the condensed order. */
     static int index(int a, int b, int n) {
-        return a * n - a * (a + 1) / 2 + (b - a - 1);
+        return (int) ((long) a * n - (long) a * (a + 1) / 2 + (b - a - 1));
     }
 
     /** Mean over all pairs: the group's mean pairwise distance. */

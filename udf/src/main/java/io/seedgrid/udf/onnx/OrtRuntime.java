@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
@@ -55,6 +56,15 @@ public final class OrtRuntime {
             }
         }
         return env;
+    }
+
+    /**
+     * The version of the ONNX Runtime native library this JVM loaded ({@link OrtEnvironment#getVersion()}),
+     * or empty while {@link #environment()} has not loaded it; never loads it.
+     */
+    public static Optional<String> loadedVersion() {
+        OrtEnvironment env = environment;
+        return env == null ? Optional.empty() : Optional.of(env.getVersion());
     }
 
     /**
