@@ -1,6 +1,5 @@
 package io.seedgrid.jobs.generate;
 
-import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.output.FileSystems;
 import io.seedgrid.jobs.output.RunPaths;
@@ -85,8 +84,7 @@ public final class DryRun {
     private static Remaining remaining(SparkSession spark, GridLayout layout, RunConfig config,
                                        Map<String, ModelIdentity> models, Configuration hadoop) {
         RunContext context = new RunContext(config.run(), "dry-run", config.runDirectory(), config.width(), config.height(),
-                config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false,
-                BuildInfo.codeVersion(), new HadoopConf(hadoop), null);
+                config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false, new HadoopConf(hadoop), null);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<GridLayout> shared = jsc.broadcast(layout);
         Remaining total = new Remaining(0, 0, 0, 0);

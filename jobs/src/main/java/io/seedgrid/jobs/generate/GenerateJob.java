@@ -1,7 +1,6 @@
 package io.seedgrid.jobs.generate;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.GracefulStop;
 import io.seedgrid.jobs.KillPoints;
 import io.seedgrid.jobs.config.RunConfig;
@@ -105,8 +104,7 @@ public final class GenerateJob {
             GridLayout layout = GridLayout.of(config, buckets);
             GridLayout.Totals totals = layout.totals();
             RunContext context = new RunContext(config.run(), attempt, runDir, config.width(), config.height(),
-                    config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), config.pngFiles(),
-                    BuildInfo.codeVersion(), new HadoopConf(hadoop), options.renderer());
+                    config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), config.pngFiles(), new HadoopConf(hadoop), options.renderer());
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int waveSize = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
             console.printf(Locale.ROOT, "generate %s: %d cells (%d prompts x %d seeds x %d recipes) in %d parts over %d prompt"

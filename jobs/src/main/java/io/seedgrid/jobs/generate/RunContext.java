@@ -15,12 +15,11 @@ import java.util.Map;
  * @param models      model name to identity (paths and hashes)
  * @param blendCache  folder for blended UNets on each executor
  * @param pngFiles    whether to also write PNG files under {@code <run>/png/}
- * @param codeVersion the {@code code_version} column
  * @param hadoop      the driver's Hadoop settings, for the executors' file systems
  * @param renderer    what renders a unit ({@link SdxlRenderer} in a run)
  */
 public record RunContext(String run, String attempt, String runDir, int width, int height, String longPrompt,
-                         Map<String, ModelIdentity> models, String blendCache, boolean pngFiles, String codeVersion,
+                         Map<String, ModelIdentity> models, String blendCache, boolean pngFiles,
                          HadoopConf hadoop, CellRenderer renderer) implements Serializable {
 
     /** Model name to content hash of the models {@code recipe} uses, in the recipe's order. */

@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.generate;
 
+import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.output.FileSystems;
 import io.seedgrid.jobs.output.ImageTable;
 import io.seedgrid.udf.pipeline.ImageStatus;
@@ -100,7 +101,7 @@ final class UnitRenderer {
         r.put("vae_ms", cell.timings().vaeMs());
         r.put("total_ms", cell.timings().totalMs());
         r.put("created_at", ImageTable.now());
-        r.put("code_version", run.codeVersion());
+        r.put("code_version", BuildInfo.codeVersion());   // on the executor: the ONNX Runtime it loaded
         return r;
     }
 

@@ -1,6 +1,7 @@
 package io.seedgrid.jobs.measure;
 
 import ai.onnxruntime.OrtException;
+import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.udf.image.PngFile;
 import io.seedgrid.udf.image.RgbImage;
 import io.seedgrid.udf.metrics.ClipScore;
@@ -8,7 +9,7 @@ import io.seedgrid.udf.metrics.EmbeddingDistance;
 import io.seedgrid.udf.metrics.Lpips;
 import io.seedgrid.udf.metrics.MsSsim;
 import io.seedgrid.udf.metrics.PixelVendi;
-import io.seedgrid.udf.metrics.Ssim;
+import io.seedgrid.udf.metrics.SsimFeatures;
 import io.seedgrid.udf.metrics.Vendi;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -27,8 +28,9 @@ import java.util.TreeSet;
 /**
  * Measures one group — the images of one prompt under one recipe — on an executor ({@link MeasureTask}).
  * Every image is decoded once, embedded once per encoder and run through the LPIPS backbone once; all
- * n(n-1)/2 pairs then come from those caches (LPIPS features, embeddings); SSIM and MS-SSIM are computed
- * per pair on the pixels.
+ * n(n-1)/2 pairs then come from those caches (LPIPS features, embeddings, SSIM statistics and pyramids).
+ * A group's SSIM features cost about 78 MiB per 1024 x 1024 image ({@link SsimFeatures}), all held while its
+ * pairs are computed.
  */
 final class GroupMeasurer implements Serializable {
 
@@ -36,12 +38,9 @@ final class GroupMeasurer implements Serializable {
 
     private final MetricColumns columns;
     private final String attempt;
-    private final String codeVersion;
-
-    GroupMeasurer(MetricColumns columns, String attempt, String codeVersion) {
+    GroupMeasurer(MetricColumns columns, String attempt) {
         this.columns = columns;
         this.attempt = attempt;
-        this.codeVersion = codeVersion;
     }
 
     /** One image of a group. */
@@ -101,25 +100,15 @@ final class GroupMeasurer implements Serializable {
         }
         String msSsimMethod = null;
         if (n >= 2) {
-            int pairs = Math.toIntExact((long) n * (n - 1) / 2);
-            double[] ssim = new double[pairs];
-            double[] msSsim = new double[pairs];
-            for (int i = 0, k = 0; i < n; i++) {
-                for (int j = i + 1; j < n; j++, k++) {
-                    ssim[k] = Ssim.distance(images.get(i), images.get(j));
-                    if (columns.msSsim()) {
-                        // Images under 161 px per side are upsampled (PIL bicubic, shorter side 161) and the
-                        // method column says so; MS-SSIM's five scales need that size.
-                        MsSsim.Result r = MsSsim.compute(images.get(i), images.get(j), true);
-                        msSsim[k] = r.distance();
-                        msSsimMethod = r.method().label();
-                    }
-                }
-            }
+            // SSIM and MS-SSIM from per-image features (means, variances, pyramids computed once per image; only
+            // the filtered product per pair). Images under 161 px per side are upsampled (PIL bicubic, shorter side
+            // 161) for MS-SSIM's five scales, and the method column says so.
+            MsSsim.GroupDistances d = MsSsim.allPairs(images.stream().map(SsimFeatures::of).toList(), columns.msSsim());
             if (columns.msSsim()) {
-                distances.put(MetricColumns.MS_SSIM, msSsim);
+                distances.put(MetricColumns.MS_SSIM, d.msSsim().condensed());
+                msSsimMethod = d.method().label();
             }
-            distances.put(MetricColumns.SSIM, ssim);
+            distances.put(MetricColumns.SSIM, d.ssim().condensed());
         }
         group.put(MetricColumns.PIXEL_VENDI, PixelVendi.score(images, 1.0));
         group.put(MetricColumns.PIXEL_VENDI + "_q2", PixelVendi.score(images, 2.0));
@@ -170,7 +159,7 @@ final class GroupMeasurer implements Serializable {
         values.put("failed", plan.failed());
         values.put("pairs", plan.pairs());
         values.put("measured_at", new Timestamp(System.currentTimeMillis()));
-        values.put("code_version", codeVersion);
+        values.put("code_version", BuildInfo.codeVersion());   // on the executor: the ONNX Runtime it loaded
         return row(columns.groupSchema(), values, plan);
     }
 

@@ -2,7 +2,6 @@ package io.seedgrid.jobs.measure;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.GracefulStop;
 import io.seedgrid.jobs.config.MeasureConfig;
 import io.seedgrid.jobs.config.RunConfig;
@@ -103,7 +102,7 @@ public final class MeasureJob {
                     String.join(", ", columns.groupMetrics()));
 
             MeasureTask.Context context = new MeasureTask.Context(runDir, attempt, models, columns, fingerprint.toString(),
-                    BuildInfo.codeVersion(), new HadoopConf(hadoop));
+                    new HadoopConf(hadoop));
             Progress done = new Progress();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int waveSize = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();

@@ -51,7 +51,7 @@ final class MeasureTask {
 
     /** What every measure task of one attempt shares. */
     record Context(String runDir, String attempt, MetricModels models, MetricColumns columns, String fingerprint,
-                   String codeVersion, HadoopConf hadoop) implements Serializable {
+                   HadoopConf hadoop) implements Serializable {
     }
 
     /** One recipe's prompt bucket. */
@@ -139,7 +139,7 @@ final class MeasureTask {
             throws IOException, OrtException {
         MetricColumns columns = context.columns();
         MetricSuite suite = MetricSuite.get(context.models(), MetricSuite.taskSettings());
-        GroupMeasurer measurer = new GroupMeasurer(columns, context.attempt(), context.codeVersion());
+        GroupMeasurer measurer = new GroupMeasurer(columns, context.attempt());
         Configuration conf = context.hadoop().get();
         Path tmp = RunPaths.temporary(context.runDir(), context.attempt());
         String id = UUID.randomUUID().toString();
