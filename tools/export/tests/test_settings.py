@@ -64,13 +64,29 @@ class RequirementsTest(unittest.TestCase):
 
 
 class SettingsTest(unittest.TestCase):
-    def test_fp16_needs_cuda(self):
-        with self.assertRaisesRegex(ValueError, "CUDA"):
-            sdxl.ExportSettings("fp16", "fp32", 18, "cpu").check()
-        with self.assertRaisesRegex(ValueError, "CUDA"):
-            sdxl.ExportSettings("fp32", "fp16", 18, "cpu").check()
-        sdxl.ExportSettings("fp16", "fp32", 18, "cuda").check()
-        sdxl.ExportSettings("fp32", "fp32", 18, "cpu").check()
+    def test_dtypes_are_checked(self):
+        with self.assertRaisesRegex(ValueError, "fp32 or fp16"):
+            sdxl.ExportSettings("bf16", "fp32", 18, "cpu").check()
+        sdxl.ExportSettings("fp16", "fp32", 18, "cpu").check()
+        self.assertTrue(sdxl.ExportSettings("fp32", "fp16", 18, "cpu").half_on())
+        self.assertFalse(sdxl.ExportSettings("fp32", "fp32", 18, "cpu").half_on())
+
+    def test_half_precision_on_the_cpu_needs_torch_half_kernels(self):
+        try:
+            import torch
+        except ImportError:
+            self.skipTest("torch is not installed")
+        sdxl.check_half_precision(torch, "cuda")  # never probed: CUDA always has half kernels
+        try:
+            torch.nn.functional.group_norm(torch.zeros(1, 4, 3, 3, dtype=torch.float16), 2)
+            has_kernels = True
+        except RuntimeError:
+            has_kernels = False
+        if has_kernels:
+            sdxl.check_half_precision(torch, "cpu")
+        else:  # Debian's torch 1.13
+            with self.assertRaisesRegex(ValueError, "--device cuda"):
+                sdxl.check_half_precision(torch, "cpu")
 
     def test_graph_settings_leave_out_the_vae(self):
         settings = sdxl.ExportSettings("fp16", "fp32", 18, "cuda")
