@@ -112,7 +112,8 @@ def run(args) -> int:
     signatures = sdxl.graph_signatures(out, components)
     record = provenance.make(
         kind="sdxl",
-        source={"model": sdxl.describe_source(args.model), "revision": args.revision, "variant": args.variant,
+        source={"model": sdxl.describe_source(args.model), "sha256": sdxl.file_sha256(args.model),
+                "revision": args.revision, "variant": args.variant,
                 "single_file_config": args.single_file_config,
                 "vae": sdxl.describe_source(vae) if vae else None},
         settings={**settings.graph_settings(), "vae_dtype": settings.vae_dtype,

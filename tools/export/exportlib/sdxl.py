@@ -92,6 +92,20 @@ def is_single_file(source: str) -> bool:
     return os.path.isfile(source) and source.lower().endswith(SINGLE_FILE_SUFFIXES)
 
 
+def file_sha256(source: str) -> str | None:
+    """SHA-256 of a single-file checkpoint (its first 10 hex digits are A1111's "Model hash" of that
+    file), None for hub ids and diffusers folders."""
+    if not is_single_file(source):
+        return None
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(source, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def describe_source(source: str) -> str:
     """Local paths are recorded absolute, hub ids as given."""
     return os.path.abspath(source) if os.path.exists(source) else source

@@ -196,3 +196,17 @@ class VersionPinParsingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SourceHashTest(unittest.TestCase):
+    def test_a_single_file_checkpoint_is_hashed_as_a1111_does(self):
+        import hashlib
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "model.safetensors")
+            with open(path, "wb") as f:
+                f.write(b"weights")
+            self.assertEqual(sdxl.file_sha256(path), hashlib.sha256(b"weights").hexdigest())
+            self.assertIsNone(sdxl.file_sha256(tmp))
+        self.assertIsNone(sdxl.file_sha256("stabilityai/stable-diffusion-xl-base-1.0"))
