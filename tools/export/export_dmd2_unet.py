@@ -230,6 +230,11 @@ def run(args) -> int:
     modules = sdxl.import_stack()
     if settings.device.startswith("cuda") and not modules["torch"].cuda.is_available():
         raise SystemExit("error: the base was traced on CUDA but torch sees no CUDA GPU (pass --device to override)")
+    if settings.half_on():
+        try:
+            sdxl.check_half_precision(modules["torch"], settings.device)
+        except ValueError as error:
+            raise SystemExit(f"error: {error}")
     check_versions(record, args.allow_version_drift)
     deps.warn_version_drift(sdxl.REQUIREMENTS)
     out = outdir.prepare(args.out, args.force)

@@ -10,7 +10,7 @@
     OUT/seedgrid-export.json           source, settings and package versions of this export
 
 The checkpoint may be a hub id, a local diffusers folder, or a single .safetensors/.ckpt file.
-Default: fp32 on CPU. `--fp16 --device cuda` exports the text encoders and the UNet in fp16; the SDXL
+Default: fp32 on CPU. `--fp16` (best with `--device cuda`) exports the text encoders and the UNet in fp16; the SDXL
 VAE overflows in fp16 (activations beyond 65504 -> inf/NaN -> black images), so the VAE is then either
 kept in fp32 (default, `--fp16-vae fp32`: the checkpoint's own VAE, pixel-identical to the fp32
 export's decoder) or replaced by madebyollin/sdxl-vae-fp16-fix and exported in fp16
@@ -39,7 +39,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                              f"(default {sdxl.DEFAULT_MODEL})")
     parser.add_argument("--out", required=True, help="output directory (must be new or empty)")
     parser.add_argument("--fp16", action="store_true",
-                        help="export text encoders and UNet in fp16 (needs --device cuda); default fp32")
+                        help="export text encoders and UNet in fp16 (on --device cuda, or on the CPU with torch 2.x: slow for a real UNet); default fp32")
     parser.add_argument("--fp16-vae", choices=("fp32", "fix"), default="fp32",
                         help="with --fp16: keep the checkpoint's VAE in fp32 (default) or swap in "
                              f"{sdxl.FP16_FIX_VAE} and export it in fp16")
@@ -88,6 +88,11 @@ def run(args) -> int:
     torch = modules["torch"]
     if settings.device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit("error: --device cuda but torch sees no CUDA GPU (is the CUDA build of torch installed?)")
+    if settings.half_on():
+        try:
+            sdxl.check_half_precision(torch, settings.device)
+        except ValueError as error:
+            raise SystemExit(f"error: {error}")
     deps.warn_version_drift(sdxl.REQUIREMENTS)
     out = outdir.prepare(args.out, args.force)
 
@@ -107,7 +112,8 @@ def run(args) -> int:
     signatures = sdxl.graph_signatures(out, components)
     record = provenance.make(
         kind="sdxl",
-        source={"model": sdxl.describe_source(args.model), "revision": args.revision, "variant": args.variant,
+        source={"model": sdxl.describe_source(args.model), "sha256": sdxl.file_sha256(args.model),
+                "revision": args.revision, "variant": args.variant,
                 "single_file_config": args.single_file_config,
                 "vae": sdxl.describe_source(vae) if vae else None},
         settings={**settings.graph_settings(), "vae_dtype": settings.vae_dtype,

@@ -302,7 +302,9 @@ def unet_config(context_dim, dtype):
 def vae_config(dtype):
     return {
         "_class_name": "AutoencoderKL", "_diffusers_version": "0.19.0.dev0", "_name_or_path": NOTE,
-        "act_fn": "silu", "block_out_channels": [T.VAE_CH] * 4, "force_upcast": True, "in_channels": 3,
+        # force_upcast makes diffusers cast an fp16 VAE to fp32 as a torch module; an ONNX decoder cannot be
+        # cast, and Optimum's ORTStableDiffusionXLPipeline fails on it: only the fp32 variants may say true
+        "act_fn": "silu", "block_out_channels": [T.VAE_CH] * 4, "force_upcast": dtype == "float32", "in_channels": 3,
         "latent_channels": 4, "norm_num_groups": 2, "out_channels": 3, "sample_size": 64,
         "scaling_factor": T.VAE_SCALING_FACTOR, "torch_dtype": dtype,
         "up_block_types": ["UpDecoderBlock2D"] * 4, "down_block_types": ["DownEncoderBlock2D"] * 4,

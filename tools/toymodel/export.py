@@ -30,7 +30,11 @@ OPSET = 17
 BASE, DMD2, CLIP = (os.path.join(common.MODELS, d) for d in ("base", "dmd2", "clip"))
 CHECK = os.path.join(common.OUT, "onnx_check")
 TOY_NOTE = ("seedgrid toy model: our own small architecture with the SDXL ONNX signature; "
-            "not loadable by diffusers/transformers. See models/MODEL_CARD.md.")
+            "no PyTorch weights for diffusers/transformers, but the ONNX folder loads in Optimum's "
+            "ORTStableDiffusionXLPipeline. See models/MODEL_CARD.md.")
+# the decoder's channels from its 64x64 output down to its 8x8 input (nets.Decoder): diffusers and Optimum
+# read only the length, 2 ** (len - 1) = 8 being the VAE's scale factor
+VAE_BLOCK_OUT_CHANNELS = [32, 32, 64, 128]
 
 
 class TE1Export(torch.nn.Module):
@@ -132,12 +136,13 @@ def unet_config():
             "attention_head_dim": heads, "cross_attention_dim": nets.CROSS_DIM,
             "addition_embed_type": "text_time", "addition_time_embed_dim": 16,
             "projection_class_embeddings_input_dim": 6 * 16 + nets.POOLED_DIM, "time_embedding_dim": temb,
-            "prediction_type_note": "epsilon", "timestep_input": "int64 [batch]"}
+            "time_cond_proj_dim": None}
 
 
 def vae_config(latent_std):
     return {"_class_name": "AutoencoderKL", "_seedgrid_note": TOY_NOTE, "in_channels": 3,
             "out_channels": 3, "latent_channels": 4, "sample_size": 64, "scaling_factor": 0.13025,
+            "block_out_channels": VAE_BLOCK_OUT_CHANNELS,
             "force_upcast": False, "_seedgrid_latent_std": latent_std}
 
 

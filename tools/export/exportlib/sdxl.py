@@ -54,9 +54,24 @@ class ExportSettings:
     def check(self) -> None:
         if self.dtype not in ("fp32", "fp16") or self.vae_dtype not in ("fp32", "fp16"):
             raise ValueError(f"dtype must be fp32 or fp16, got {self.dtype}/{self.vae_dtype}")
-        if "fp16" in (self.dtype, self.vae_dtype) and not self.device.startswith("cuda"):
-            raise ValueError("fp16 exports trace the model in half precision, which needs a CUDA GPU: "
-                             "pass --device cuda (or export fp32 on CPU)")
+
+    def half_on(self) -> bool:
+        return "fp16" in (self.dtype, self.vae_dtype)
+
+
+def check_half_precision(torch, device: str) -> None:
+    """fp16 exports trace the model in half precision on `device`. CUDA always can; the CPU can with
+    torch's CPU half kernels (torch 2.x; Debian's 1.13 has no half conv2d or group norm on CPU), slowly
+    for a real UNet. Raises ValueError naming the way out."""
+    if device.startswith("cuda"):
+        return
+    try:
+        x = torch.zeros(1, 4, 3, 3, dtype=torch.float16)
+        torch.nn.functional.conv2d(x, torch.zeros(4, 4, 1, 1, dtype=torch.float16))
+        torch.nn.functional.group_norm(x, 2)
+    except RuntimeError as error:
+        raise ValueError(f"fp16 exports trace the model in half precision, and torch {torch.__version__} cannot "
+                         f"on the CPU ({error}): pass --device cuda, or use a torch with CPU half kernels") from None
 
 
 def import_stack() -> dict:
@@ -75,6 +90,20 @@ def torch_dtype(name: str):
 
 def is_single_file(source: str) -> bool:
     return os.path.isfile(source) and source.lower().endswith(SINGLE_FILE_SUFFIXES)
+
+
+def file_sha256(source: str) -> str | None:
+    """SHA-256 of a single-file checkpoint (its first 10 hex digits are A1111's "Model hash" of that
+    file), None for hub ids and diffusers folders."""
+    if not is_single_file(source):
+        return None
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(source, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def describe_source(source: str) -> str:

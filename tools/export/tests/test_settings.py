@@ -64,13 +64,29 @@ class RequirementsTest(unittest.TestCase):
 
 
 class SettingsTest(unittest.TestCase):
-    def test_fp16_needs_cuda(self):
-        with self.assertRaisesRegex(ValueError, "CUDA"):
-            sdxl.ExportSettings("fp16", "fp32", 18, "cpu").check()
-        with self.assertRaisesRegex(ValueError, "CUDA"):
-            sdxl.ExportSettings("fp32", "fp16", 18, "cpu").check()
-        sdxl.ExportSettings("fp16", "fp32", 18, "cuda").check()
-        sdxl.ExportSettings("fp32", "fp32", 18, "cpu").check()
+    def test_dtypes_are_checked(self):
+        with self.assertRaisesRegex(ValueError, "fp32 or fp16"):
+            sdxl.ExportSettings("bf16", "fp32", 18, "cpu").check()
+        sdxl.ExportSettings("fp16", "fp32", 18, "cpu").check()
+        self.assertTrue(sdxl.ExportSettings("fp32", "fp16", 18, "cpu").half_on())
+        self.assertFalse(sdxl.ExportSettings("fp32", "fp32", 18, "cpu").half_on())
+
+    def test_half_precision_on_the_cpu_needs_torch_half_kernels(self):
+        try:
+            import torch
+        except ImportError:
+            self.skipTest("torch is not installed")
+        sdxl.check_half_precision(torch, "cuda")  # never probed: CUDA always has half kernels
+        try:
+            torch.nn.functional.group_norm(torch.zeros(1, 4, 3, 3, dtype=torch.float16), 2)
+            has_kernels = True
+        except RuntimeError:
+            has_kernels = False
+        if has_kernels:
+            sdxl.check_half_precision(torch, "cpu")
+        else:  # Debian's torch 1.13
+            with self.assertRaisesRegex(ValueError, "--device cuda"):
+                sdxl.check_half_precision(torch, "cpu")
 
     def test_graph_settings_leave_out_the_vae(self):
         settings = sdxl.ExportSettings("fp16", "fp32", 18, "cuda")
@@ -180,3 +196,17 @@ class VersionPinParsingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SourceHashTest(unittest.TestCase):
+    def test_a_single_file_checkpoint_is_hashed_as_a1111_does(self):
+        import hashlib
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "model.safetensors")
+            with open(path, "wb") as f:
+                f.write(b"weights")
+            self.assertEqual(sdxl.file_sha256(path), hashlib.sha256(b"weights").hexdigest())
+            self.assertIsNone(sdxl.file_sha256(tmp))
+        self.assertIsNone(sdxl.file_sha256("stabilityai/stable-diffusion-xl-base-1.0"))

@@ -21,14 +21,21 @@ public record ModelIdentity(String name, String path, String base, String device
 
     /** Opens the model's directory (checking it is complete) and hashes it; hashes are cached beside the model. */
     public static ModelIdentity of(ModelConfig config) {
-        ModelDirectory dir = directory(config);
+        return new ModelIdentity(config.name(), config.path(), config.base(), config.device(), contentHash(directory(config)));
+    }
+
+    /**
+     * The model's content hash: SHA-256 over the hex SHA-256 of its text encoders, UNet and VAE decoder files.
+     * The one model hash seedgrid writes everywhere (images' {@code models}, cell ids, both PNG chunks, from
+     * {@code generate} and {@code render} alike).
+     */
+    public static String contentHash(ModelDirectory dir) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (Path part : List.of(dir.textEncoder(), dir.textEncoder2(), dir.unet(), dir.vaeDecoder())) {
                 sha.update(ModelHash.sha256(part).getBytes(StandardCharsets.US_ASCII));
             }
-            return new ModelIdentity(config.name(), config.path(), config.base(), config.device(),
-                    HexFormat.of().formatHex(sha.digest()));
+            return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.inspect;
 
+import ai.onnxruntime.OnnxJavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,10 +19,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** What {@code seedgrid inspect model} prints: each sub-model's signature, sizes and hash, and the SDXL fit. */
+/**
+ * What {@code seedgrid inspect model} prints: each sub-model's signature, sizes and hash, and the SDXL fit: the
+ * graphs fit seedgrid's SDXL signature and the configs hold what diffusers and Optimum read ({@link DiffusersConfigs}).
+ */
 public final class ModelReport {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -71,6 +76,21 @@ public final class ModelReport {
             fit.put("token_width", signature.width1() + signature.width2());
             fit.put("pooled_width", signature.pooledWidth());
             fit.put("latent_channels", signature.latentChannels());
+            boolean halfVae = models.get("vae_decoder").inputs().values().iterator().next().type() == OnnxJavaType.FLOAT16;
+            List<String> configs = DiffusersConfigs.problems(directory, signature.latentChannels(), signature.pooledWidth(),
+                    halfVae);
+            ObjectNode loads = root.putObject("diffusers_configs");
+            loads.put("complete", configs.isEmpty());
+            if (directory.borrowsBase()) {
+                loads.put("note", "a UNet-only folder loads in diffusers and Optimum once `seedgrid assemble` completes it");
+            }
+            configs.forEach(loads.putArray("problems")::add);
+            if (!configs.isEmpty()) {
+                fit.put("fits", false);
+                problem = "the folder fits seedgrid's SDXL signature, but diffusers and Optimum cannot load it: "
+                        + String.join("; ", configs);
+                fit.put("problem", problem);
+            }
         } catch (ModelSignatureException e) {
             problem = e.getMessage();
             ObjectNode fit = root.putObject("signature");

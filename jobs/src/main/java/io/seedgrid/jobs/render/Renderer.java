@@ -1,8 +1,8 @@
 package io.seedgrid.jobs.render;
 
+import io.seedgrid.jobs.generate.ModelIdentity;
 import io.seedgrid.udf.blend.BlendCache;
 import io.seedgrid.udf.image.PngEncoder;
-import io.seedgrid.udf.onnx.ModelHash;
 import io.seedgrid.udf.onnx.SessionSettings;
 import io.seedgrid.udf.pipeline.GeneratedImage;
 import io.seedgrid.udf.pipeline.GenerationRequest;
@@ -65,7 +65,7 @@ public final class Renderer {
         Map<String, String> hashes = new LinkedHashMap<>();
         for (String name : spec.recipe().modelNames()) {
             ModelDirectory dir = directories.get(name);
-            hashes.put(dir.root().getFileName().toString(), ModelHash.sha256(dir.unet()));
+            hashes.put(dir.root().getFileName().toString(), ModelIdentity.contentHash(dir));  // as generate writes it
         }
         byte[] png = PngEncoder.encode(image.image(), PngMetadata.forRecipe(spec.prompt(), spec.negative(), spec.seed(),
                 spec.recipe(), width, height, hashes));

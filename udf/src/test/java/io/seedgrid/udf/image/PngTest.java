@@ -49,17 +49,20 @@ class PngTest {
     }
 
     @Test
-    void a1111ParametersKeepPromptsOnTheirLinesAndQuoteValues() {
+    void a1111ParametersKeepPromptLinesDefuseTheMarkerAndQuoteValues() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("Steps", "20");
         settings.put("Sampler", A1111Parameters.samplerName("euler_ancestral"));
         settings.put("Recipe", "hybrid, k=1");
         String text = A1111Parameters.format("a cat\nNegative prompt: forged\nSteps: 99", "blurry\r\nugly", settings);
         String[] lines = text.split("\n");
-        assertEquals(3, lines.length, text);
-        assertEquals("a cat Negative prompt: forged Steps: 99", lines[0]);
-        assertEquals("Negative prompt: blurry ugly", lines[1]);
-        assertEquals("Steps: 20, Sampler: Euler a, Recipe: \"hybrid, k=1\"", lines[2]);
+        assertEquals(6, lines.length, text);
+        assertEquals("a cat", lines[0]);
+        assertEquals("negative prompt: forged", lines[1]);
+        assertEquals("Steps: 99", lines[2]);
+        assertEquals("Negative prompt: blurry", lines[3]);
+        assertEquals("ugly", lines[4]);
+        assertEquals("Steps: 20, Sampler: Euler a, Recipe: \"hybrid, k=1\"", lines[5]);
         assertEquals("a prompt\nSteps: 1", A1111Parameters.format("a prompt", "", Map.of("Steps", "1")));
     }
 }

@@ -24,9 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * LPIPS on the random-weight AlexNet fixture (width 0.25) against our PyTorch implementation
- * (tools/export/metrics/lpips_export.py reference); the brief asks for 1e-5.
+ * (tools/export/metrics/lpips_export.py reference), within 5e-7 relative (the README's claim; distances
+ * here run from about 0.007 to 0.4, so an absolute bound would say little about the small ones).
  */
 class LpipsTest {
+    private static final double RELATIVE = 5e-7;
     private static final Path DIR = Fixtures.dir("lpips-tiny");
     private static OrtSession session;
     private static Lpips lpips;
@@ -56,14 +58,15 @@ class LpipsTest {
         for (int i = 0; i < images.size(); i++) {
             for (int j = i + 1; j < images.size(); j++, k++) {
                 double expected = pairs.get(k).get("distance").asDouble();
-                assertEquals(expected, cached.get(i, j), 1e-5, "cached " + i + "," + j);
-                assertEquals(expected, lpips.naiveDistance(images.get(i), images.get(j)), 1e-5, "naive " + i + "," + j);
+                assertEquals(expected, cached.get(i, j), RELATIVE * expected, "cached " + i + "," + j);
+                assertEquals(expected, lpips.naiveDistance(images.get(i), images.get(j)), RELATIVE * expected, "naive " + i + "," + j);
             }
         }
         assertTrue(cached.get(0, 1) < cached.get(0, 2), "a/b (near duplicates) is closer than a/c");
         // one image per network run gives the same features as the batched group run
         double single = lpips.features(images.get(3)).distance(lpips.features(images.get(4)));
-        assertEquals(pairs.get(pairs.size() - 1).get("distance").asDouble(), single, 1e-5);
+        double last = pairs.get(pairs.size() - 1).get("distance").asDouble();
+        assertEquals(last, single, RELATIVE * last);
     }
 
     @Test

@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Timelines against diffusers' schedulers (golden/sampler/schedules.json): every sampler × schedule ×
  * step count, explicit timesteps, denoise 0.6 and a linspace config. Timesteps, σ, init_noise_sigma and
- * the ᾱ pairs of DDIM/LCM must agree within 1e-5 relative; the tables and almost all values agree exactly
+ * the ᾱ pairs of DDIM/LCM must agree within 5e-7 relative (the README's claim); the tables and almost all values agree exactly
  * (the test reports how many do not).
  */
 class ScheduleGoldenTest {
 
-    private static final double RELATIVE = 1e-5;
+    private static final double RELATIVE = 5e-7;
 
     private static JsonNode golden;
     private static SchedulerConfig sdxl;

@@ -1,0 +1,106 @@
+package io.seedgrid.udf.metrics;
+
+import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.seedgrid.udf.image.RgbImage;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The metric networks of the real architectures (transformers' CLIPModel and Dinov2Model, small configs,
+ * seeded random weights) exported by tools/export/metrics/, against the package's own forward on the
+ * processor's preprocessing (tools/reference/metrics/make_real_metric_fixtures.py): embeddings, distances
+ * and CLIP scores within 1e-5.
+ */
+class RealNetworksTest {
+    private static final JsonNode GOLDEN = Fixtures.golden("real_networks.json");
+    private static final double TOLERANCE = 1e-5;
+
+    private static List<RgbImage> images() {
+        List<RgbImage> out = new ArrayList<>();
+        GOLDEN.get("images").forEach(n -> out.add(Fixtures.image(n.asText().replace(".png", ""))));
+        return out;
+    }
+
+    private static double worst(JsonNode expected, float[] actual) {
+        float[] want = Fixtures.floats(expected);
+        double worst = 0;
+        for (int k = 0; k < want.length; k++) {
+            worst = Math.max(worst, Math.abs(want[k] - actual[k]));
+        }
+        return worst;
+    }
+
+    private static void distancesMatch(String network, List<float[]> embeddings, JsonNode expected, double worstEmbedding) {
+        PairwiseDistances d = EmbeddingDistance.allPairs(embeddings);
+        double worstDistance = 0;
+        for (int i = 0; i < embeddings.size(); i++) {
+            for (int j = i + 1; j < embeddings.size(); j++) {
+                worstDistance = Math.max(worstDistance, Math.abs(expected.get(i).get(j).asDouble() - d.get(i, j)));
+            }
+        }
+        System.out.printf("real network %s: embeddings within %.2e, distances within %.2e of the package%n", network,
+                worstEmbedding, worstDistance);
+        double spread = 0;
+        for (int i = 0; i < embeddings.size(); i++) {
+            for (int j = i + 1; j < embeddings.size(); j++) {
+                double want = expected.get(i).get(j).asDouble();
+                assertEquals(want, d.get(i, j), TOLERANCE, "distance " + i + "," + j);
+                spread = Math.max(spread, want);
+            }
+        }
+        assertTrue(spread > 0.01, "the random networks tell the test images apart");
+    }
+
+    @Test
+    void dinov2MatchesTransformers() throws Exception {
+        Path dir = Fixtures.dir("real/dinov2");
+        JsonNode golden = GOLDEN.get("dinov2");
+        try (OrtSession session = Fixtures.session(dir.resolve("model.onnx"))) {
+            List<float[]> emb = ImageEmbedder.load(dir, session).embedAll(images());
+            double worst = 0;
+            for (int i = 0; i < emb.size(); i++) {
+                assertArrayEquals(Fixtures.floats(golden.get("embeddings").get(i)), emb.get(i), (float) TOLERANCE, "image " + i);
+                worst = Math.max(worst, worst(golden.get("embeddings").get(i), emb.get(i)));
+            }
+            distancesMatch("dinov2", emb, golden.get("distances"), worst);
+        }
+    }
+
+    @Test
+    void clipMatchesTransformers() throws Exception {
+        Path dir = Fixtures.dir("real/clip");
+        ClipSpec spec = (ClipSpec) MetricModelSpec.read(dir);
+        JsonNode golden = GOLDEN.get("clip");
+        try (OrtSession image = Fixtures.session(spec.image().model());
+             OrtSession text = Fixtures.session(spec.text().model())) {
+            List<float[]> img = ImageEmbedder.load(dir, image).embedAll(images());
+            double worst = 0;
+            for (int i = 0; i < img.size(); i++) {
+                assertArrayEquals(Fixtures.floats(golden.get("image_embeddings").get(i)), img.get(i), (float) TOLERANCE, "image " + i);
+                worst = Math.max(worst, worst(golden.get("image_embeddings").get(i), img.get(i)));
+            }
+            distancesMatch("clip image", img, golden.get("distances"), worst);
+            TextEmbedder textEmbedder = TextEmbedder.load(dir, text);
+            for (int t = 0; t < golden.get("input_ids").size(); t++) {
+                JsonNode row = golden.get("input_ids").get(t);
+                int[] ids = new int[row.size()];
+                for (int k = 0; k < ids.length; k++) {
+                    ids[k] = row.get(k).asInt();
+                }
+                float[] txt = textEmbedder.embed(ids);
+                assertArrayEquals(Fixtures.floats(golden.get("text_embeddings").get(t)), txt, (float) TOLERANCE, "prompt " + t);
+                for (int i = 0; i < img.size(); i++) {
+                    assertEquals(golden.get("clip_scores").get(i).get(t).asDouble(), ClipScore.of(img.get(i), txt), 100 * TOLERANCE);
+                }
+            }
+        }
+    }
+}
