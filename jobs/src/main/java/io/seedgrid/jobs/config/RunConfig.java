@@ -29,6 +29,7 @@ import java.util.Map;
  * @param partitions     tasks per chunk (0: Spark's default parallelism)
  * @param sparkConf      extra Spark settings
  * @param measure        the measure stage's settings
+ * @param limits         how much the run may ask for (sizes, steps, cells, prompt lengths)
  * @param canonicalJson  the whole resolved config as sorted JSON (what the manifest records)
  * @param identityHash   SHA-256 of what decides how a cell renders (models, size, recipes, long_prompt): a rerun
  *                       into the same run folder must match it; prompts and seeds may grow
@@ -36,7 +37,8 @@ import java.util.Map;
 public record RunConfig(String source, String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
                         SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize, int chunkSize,
                         LongPromptMode longPrompt, double maxFailedShare, boolean pngFiles, String blendCache, String master,
-                        int partitions, Map<String, String> sparkConf, MeasureConfig measure, String canonicalJson, String identityHash) {
+                        int partitions, Map<String, String> sparkConf, MeasureConfig measure, Limits limits, String canonicalJson,
+                        String identityHash) {
 
     /** Number of cells: prompts × seeds × recipes. */
     public long gridSize() {
@@ -51,7 +53,7 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
     /** The same config writing under another output location (benchmarks use a scratch folder). */
     public RunConfig withOutput(String newOutput) {
         return new RunConfig(source, run, newOutput, models, prompts, seeds, width, height, recipes, batchSize, chunkSize,
-                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson, identityHash);
     }
 
     /** The same config with model {@code name} asking for another device. */
@@ -60,7 +62,7 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
         ModelConfig m = models.get(name);
         changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision()));
         return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, chunkSize,
-                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson, identityHash);
     }
 
     public RecipeSpec recipe(String name) {

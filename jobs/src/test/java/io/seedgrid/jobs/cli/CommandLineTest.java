@@ -125,7 +125,7 @@ class CommandLineTest {
         Cli missing = Cli.run("render", "--model", dir.resolve("nope").toString(), "--prompt", "a", "--seed", "1",
                 "--out", out.toString());
         assertEquals(2, missing.code());
-        assertTrue(missing.err().contains("not found"), missing.err());
+        assertTrue(missing.err().contains("--model: no such file or directory: "), missing.err());
         Cli broken = Cli.run("render", "--model", TinyGrid.tinyModel("broken-signature").toString(), "--prompt", "a cube",
                 "--seed", "1", "--width", "64", "--height", "64", "--out", out.toString());
         assertEquals(2, broken.code());
@@ -152,7 +152,7 @@ class CommandLineTest {
             {"steps: 4}", "sampler: lcm, scheduler: karras, steps: 50}", "recipe 'base'"},
             {"width: 64", "width: 65", "multiple of 8"},
             {"seeds: [1]", "seeds: [1]\nseed: 2", "unknown key 'seed'"},
-            {"path: " + tiny, "path: " + dir.resolve("missing"), "model directory not found"},
+            {"path: " + tiny, "path: " + dir.resolve("missing"), "no such file or directory: " + dir.resolve("missing")},
         };
         for (String[] c : cases) {
             Path config = dir.resolve("bad.yaml");

@@ -162,22 +162,22 @@ class RunConfigParserTest {
             writer.write(groups.newGroup().append("prompt", "a blue square"));
         }
         assertEquals(List.of("a red circle", "a blue square"), prompts(dir, "p.txt"));
-        List<PromptEntry> jsonl = PromptSources.read(dir.resolve("p.jsonl"));
+        List<PromptEntry> jsonl = PromptSources.read(dir.resolve("p.jsonl"), Limits.DEFAULTS);
         assertEquals("c1", jsonl.get(0).id());
         assertEquals("y", jsonl.get(1).negativePrompt());
-        List<PromptEntry> csv = PromptSources.read(dir.resolve("p.csv"));
+        List<PromptEntry> csv = PromptSources.read(dir.resolve("p.csv"), Limits.DEFAULTS);
         assertEquals("a red, round circle", csv.get(0).prompt());
         assertEquals("a \"quoted\" square", csv.get(1).prompt());
         assertEquals("blurry", csv.get(1).negativePrompt());
-        List<PromptEntry> parquet = PromptSources.read(dir.resolve("p.parquet"));
+        List<PromptEntry> parquet = PromptSources.read(dir.resolve("p.parquet"), Limits.DEFAULTS);
         assertEquals("r", parquet.get(0).id());
         assertEquals("a blue square", parquet.get(1).prompt());
 
         Files.writeString(dir.resolve("empty.txt"), "\n\n");
-        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("empty.txt"))).getMessage()
+        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("empty.txt"), Limits.DEFAULTS)).getMessage()
                 .contains("holds no prompts"));
         Files.writeString(dir.resolve("bad.jsonl"), "{\"text\": \"x\"}\n");
-        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("bad.jsonl"))).getMessage()
+        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("bad.jsonl"), Limits.DEFAULTS)).getMessage()
                 .contains("unknown field 'text'"));
         Path run = write(dir, VALID.replace("""
                   - a red circle
@@ -189,6 +189,6 @@ class RunConfigParserTest {
     }
 
     private static List<String> prompts(Path dir, String file) {
-        return PromptSources.read(dir.resolve(file)).stream().map(PromptEntry::prompt).toList();
+        return PromptSources.read(dir.resolve(file), Limits.DEFAULTS).stream().map(PromptEntry::prompt).toList();
     }
 }

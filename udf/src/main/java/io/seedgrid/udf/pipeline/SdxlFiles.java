@@ -12,12 +12,14 @@ import io.seedgrid.udf.tokenizer.ClipTokenizer;
  * created and no weight is loaded. Whatever {@link SdxlModel#load} later reads from these files, this
  * reads the same way.
  *
- * @param directory     the model directory
- * @param signature     the SDXL signature its files declare
- * @param unet          the UNet file's declared inputs and outputs
- * @param noiseSchedule the noise schedule of its scheduler config
+ * @param directory        the model directory
+ * @param signature        the SDXL signature its files declare
+ * @param unet             the UNet file's declared inputs and outputs
+ * @param noiseSchedule    the noise schedule of its scheduler config
+ * @param defaultImageSize the image size its UNet was trained for (see {@link SdxlModel#defaultImageSize()})
  */
-public record SdxlFiles(ModelDirectory directory, SdxlSignature signature, OnnxSignature unet, NoiseSchedule noiseSchedule) {
+public record SdxlFiles(ModelDirectory directory, SdxlSignature signature, OnnxSignature unet, NoiseSchedule noiseSchedule,
+                        int defaultImageSize) {
 
     /**
      * Checks {@code directory}'s files.
@@ -35,7 +37,6 @@ public record SdxlFiles(ModelDirectory directory, SdxlSignature signature, OnnxS
         ClipTokenizer.load(directory.tokenizer2());
         NoiseSchedule schedule = NoiseSchedule.of(SdxlModel.schedulerConfig(directory));
         SdxlModel.vaeScalingFactor(directory);
-        SdxlModel.defaultImageSize(directory.unet());
-        return new SdxlFiles(directory, signature, unet, schedule);
+        return new SdxlFiles(directory, signature, unet, schedule, SdxlModel.defaultImageSize(directory.unet()));
     }
 }
