@@ -12,6 +12,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,6 +58,15 @@ public final class ConfigNode {
         if (problem != null) {
             throw new ConfigException("config file: " + problem);
         }
+        try {
+            return parse(Files.newInputStream(file), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses one YAML document from {@code in} (closed here); {@code file} names it in messages. */
+    static ConfigNode parse(InputStream in, String file) {
         LoaderOptions options = new LoaderOptions();
         options.setMaxAliasesForCollections(20);
         options.setAllowRecursiveKeys(false);
@@ -63,12 +74,12 @@ public final class ConfigNode {
         Utf8Reader.Limits limits = new Utf8Reader.Limits(Limits.MAX_CONFIG_CHARS, Limits.MAX_SCALAR_CHARS,
                 ", the most a config may hold (put long prompt lists in a prompt file)",
                 ", the most a config line may hold (put long prompts in a prompt file)");
-        try (Utf8Reader reader = Utf8Reader.open(file, limits)) {
+        try (Utf8Reader reader = new Utf8Reader(in, file, limits)) {
             Node root = new Yaml(options).compose(reader);
             if (root == null) {
                 throw new ConfigException(file + ": the config is empty");
             }
-            return new ConfigNode(root, "", file.toString(), reader.chars());
+            return new ConfigNode(root, "", file, reader.chars());
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
             throw new ConfigException(file + ":" + line + ": not valid YAML: " + e.getProblem());

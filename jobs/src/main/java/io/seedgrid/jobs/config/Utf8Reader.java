@@ -44,7 +44,8 @@ final class Utf8Reader extends Reader {
     private long line = 1;
     private long lineChars;
 
-    private Utf8Reader(InputStream in, String name, Limits limits) {
+    /** A reader of {@code in} (closed with it); {@code name} names it in messages. */
+    Utf8Reader(InputStream in, String name, Limits limits) {
         this.in = in;
         this.name = name;
         this.limits = limits;

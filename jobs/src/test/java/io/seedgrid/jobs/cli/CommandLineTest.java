@@ -22,12 +22,24 @@ class CommandLineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void helpListsTheCommands() {
-        Cli run = Cli.run("--help");
+    void helpListsTheCommandsWithoutWarnings() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        Cli run;
+        Cli report;
+        try {
+            run = Cli.run("--help");
+            report = Cli.run("report", "--help");
+        } finally {
+            System.setErr(stderr);
+        }
         assertEquals(0, run.code());
         for (String command : new String[] {"render", "generate", "inspect", "bench"}) {
             assertTrue(run.out().contains(command), run.out());
         }
+        assertTrue(report.out().replaceAll("\\s+", " ").contains("95% bootstrap intervals"), report.out());
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8) + run.err() + report.err());
     }
 
     @Test

@@ -11,6 +11,8 @@ import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -174,11 +176,11 @@ class RunConfigParserTest {
         assertEquals("a blue square", parquet.get(1).prompt());
 
         Files.writeString(dir.resolve("empty.txt"), "\n\n");
-        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("empty.txt"), Limits.DEFAULTS)).getMessage()
-                .contains("holds no prompts"));
+        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("empty.txt"), Limits.DEFAULTS))
+                .getMessage().contains("holds no prompts"));
         Files.writeString(dir.resolve("bad.jsonl"), "{\"text\": \"x\"}\n");
-        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("bad.jsonl"), Limits.DEFAULTS)).getMessage()
-                .contains("unknown field 'text'"));
+        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("bad.jsonl"), Limits.DEFAULTS))
+                .getMessage().contains("unknown field 'text'"));
         Path run = write(dir, VALID.replace("""
                   - a red circle
                   - prompt: a blue square
@@ -186,6 +188,40 @@ class RunConfigParserTest {
                     negative_prompt: blurry
                 """, "  file: p.csv\n"));
         assertEquals(2, RunConfigParser.parse(run).prompts().size());
+    }
+
+    /**
+     * SnakeYAML checks its code point limit between tokens and scans one token in time quadratic in its length:
+     * a config holding one 50 MB scalar is stopped by the reader after about 1 Mi characters, not read whole.
+     */
+    @Test
+    void aFiftyMegabyteScalarIsStoppedEarly() {
+        byte[] head = "run: \"".getBytes(StandardCharsets.UTF_8);
+        long size = 50L << 20;
+        long[] read = {0};
+        InputStream scalar = new InputStream() {
+            @Override
+            public int read() {
+                return read(new byte[1], 0, 1) < 0 ? -1 : 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (read[0] >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, size - read[0]);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = read[0] + i < head.length ? head[(int) (read[0] + i)] : (byte) 'x';
+                }
+                read[0] += n;
+                return n;
+            }
+        };
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigNode.parse(scalar, "huge.yaml"));
+        assertEquals("huge.yaml:1: the line is longer than 1048576 characters, the most a config line may hold (put long"
+                + " prompts in a prompt file)", e.getMessage());
+        assertTrue(read[0] < (1L << 20) + (64 << 10), "read " + read[0] + " of " + size + " bytes");
     }
 
     private static List<String> prompts(Path dir, String file) {
