@@ -194,6 +194,32 @@ class CommandLineTest {
         assertFalse(JSON.readTree(broken.out()).get("signature").get("fits").asBoolean());
     }
 
+    /**
+     * A model file that is a whole protobuf but that ONNX Runtime refuses to load (an operator it does not
+     * know): render and inspect say so with the file named, exit 2.
+     */
+    @Test
+    void aModelOnnxRuntimeRefusesIsBadInputNamingTheFile(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model");
+        TinyGrid.copyTree(TinyGrid.tinyModel("fp32"), model);
+        Path vae = model.resolve("vae_decoder/model.onnx");
+        byte[] bytes = Files.readAllBytes(vae);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("Sigmoid"));
+        // Same length, so every protobuf length still holds: only the operator's name changes.
+        Files.write(vae, text.replace("Sigmoid", "Sigmiod").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Path out = dir.resolve("x.png");
+        Cli render = Cli.run("render", "--model", model.toString(), "--prompt", "a cube", "--seed", "1", "--steps", "2",
+                "--width", "64", "--height", "48", "--out", out.toString());
+        Cli inspect = Cli.run("inspect", "model", model.toString());
+        for (Cli run : new Cli[] {render, inspect}) {
+            assertEquals(2, run.code(), run.err());
+            assertTrue(run.err().startsWith("seedgrid: error: cannot load " + vae.toRealPath()), run.err());
+            assertEquals(1, run.err().lines().count(), run.err());
+        }
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void inspectTokensGivesBothTokenizersIds() throws Exception {
         Path clip = TinyGrid.repo().resolve("../shared/clip/bpe_simple_vocab_16e6.txt.gz").normalize();
