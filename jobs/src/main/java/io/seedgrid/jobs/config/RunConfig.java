@@ -53,7 +53,8 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
     /** The same config writing under another output location (benchmarks use a scratch folder). */
     public RunConfig withOutput(String newOutput) {
         return new RunConfig(source, run, newOutput, models, prompts, seeds, width, height, recipes, batchSize, chunkSize,
-                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson, identityHash);
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson,
+                identityHash);
     }
 
     /** The same config with model {@code name} asking for another device. */
@@ -62,7 +63,8 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
         ModelConfig m = models.get(name);
         changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision()));
         return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, chunkSize,
-                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson, identityHash);
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson,
+                identityHash);
     }
 
     public RecipeSpec recipe(String name) {
