@@ -2,6 +2,7 @@ package io.seedgrid.jobs.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seedgrid.jobs.InputFiles;
 import io.seedgrid.jobs.measure.MetricModels;
 import io.seedgrid.jobs.measure.MetricSuite;
 import io.seedgrid.jobs.measure.PairComparison;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,10 +55,18 @@ final class CompareCommand implements Callable<Integer> {
         if ((clip == null) != (prompt == null)) {
             throw new IllegalArgumentException("--clip and --prompt go together: a CLIP score needs a model and a prompt");
         }
-        RgbImage imageA = PngFile.decode(Files.readAllBytes(a));
-        RgbImage imageB = PngFile.decode(Files.readAllBytes(b));
+        RgbImage imageA = image(a);
+        RgbImage imageB = image(b);
+        if (lpips != null) {
+            InputFiles.requireDirectory("--lpips", lpips);
+        }
+        encoders.forEach(dir -> InputFiles.requireDirectory("--encoder", dir));
+        if (clip != null) {
+            InputFiles.requireDirectory("--clip", clip);
+        }
         MetricModels models = new MetricModels(path(lpips), encoders.stream().map(CompareCommand::path).toList(),
                 path(clip), true);
+        models.checkFiles();
         MetricSuite suite = MetricSuite.get(models, SessionSettings.forDevice(device, 0));
         ObjectNode out = JSON.createObjectNode();
         out.put("a", a.toString());
@@ -64,6 +74,15 @@ final class CompareCommand implements Callable<Integer> {
         out.setAll(PairComparison.compare(imageA, imageB, suite, prompt));
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         return 0;
+    }
+
+    private static RgbImage image(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(InputFiles.requireFile(null, file));
+        try {
+            return PngFile.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static String path(Path p) {

@@ -1,5 +1,7 @@
 package io.seedgrid.jobs.cli;
 
+import io.seedgrid.jobs.InputFiles;
+import io.seedgrid.jobs.config.Limits;
 import io.seedgrid.jobs.inspect.ScheduleReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +39,14 @@ final class InspectScheduleCommand implements Callable<Integer> {
         }
         if (steps != null && timesteps != null && steps != timesteps.length) {
             throw new IllegalArgumentException("--steps " + steps + " does not match the " + timesteps.length + " --timesteps");
+        }
+        int count = steps == null ? timesteps.length : steps;
+        String tooMany = Limits.DEFAULTS.stepsProblem(denoise > 0 && denoise < 1 ? (long) (count / denoise) : count);
+        if (tooMany != null) {
+            throw new IllegalArgumentException("--steps: " + tooMany + " (seedgrid's default limit)");
+        }
+        if (model != null) {
+            InputFiles.requireDirectory("--model", model);
         }
         System.out.println(ScheduleReport.json(sampler, scheduler, steps == null ? timesteps.length : steps, timesteps, denoise, model));
         return 0;

@@ -53,6 +53,13 @@ public final class Main implements Runnable {
             }
             return badInput ? BAD_INPUT : FAILED;
         });
+        // A bad option or argument: one line naming it, and where the options are listed (not the whole usage).
+        cli.setParameterExceptionHandler((e, given) -> {
+            CommandLine command = e.getCommandLine();
+            command.getErr().println("seedgrid: error: " + BadInput.escape(e.getMessage(), true) + " (`"
+                    + command.getCommandSpec().qualifiedName() + " --help` lists the options)");
+            return BAD_INPUT;
+        });
         return cli.execute(args);
     }
 

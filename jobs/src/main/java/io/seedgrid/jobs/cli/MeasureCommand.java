@@ -3,6 +3,7 @@ package io.seedgrid.jobs.cli;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.measure.MeasureJob;
+import io.seedgrid.jobs.measure.MetricModels;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +24,7 @@ final class MeasureCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig run = args.parse();
+        MetricModels.of(run.measure()).checkFiles();
         MeasureJob.checkModels(run);
         SparkSession spark = args.session(run);
         System.out.println(MeasureJob.run(run, spark, System.out, GenerateJob.WaveListener.NONE).report());

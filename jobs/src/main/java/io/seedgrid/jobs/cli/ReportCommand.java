@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 /** {@code seedgrid report CONFIG}: the report stage alone. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Write <output>/<run>/report.html: one self-contained HTML file (no script, nothing loaded from"
-                + " elsewhere) with the run's facts, the recipe table with 95% bootstrap intervals and paired"
+                + " elsewhere) with the run's facts, the recipe table with 95%% bootstrap intervals and paired"
                 + " differences to the reference recipe, contact sheets per prompt and recipe captioned with their"
                 + " metrics, and the failed cells. Works before `seedgrid measure` too.")
 final class ReportCommand implements Callable<Integer> {

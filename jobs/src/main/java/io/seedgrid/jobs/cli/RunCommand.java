@@ -6,6 +6,7 @@ import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.generate.ModelIdentity;
 import io.seedgrid.jobs.generate.Preflight;
 import io.seedgrid.jobs.measure.MeasureJob;
+import io.seedgrid.jobs.measure.MetricModels;
 import io.seedgrid.jobs.report.ReportJob;
 import io.seedgrid.jobs.report.ReportOptions;
 import org.apache.spark.sql.SparkSession;
@@ -18,8 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * {@code seedgrid run CONFIG}: generate, measure and report in one SparkSession. Every check that the
- * stages make before Spark work (the config, the generation models, the metric models) runs first, so
- * bad input exits 2 before anything starts. A stage that fails stops the run with its message; the
+ * stages make before Spark work (the config, the master URL, the output location, the metric models, the
+ * generation models, which are hashed last) runs first, so bad input exits 2 before anything starts or
+ * is written. A stage that fails stops the run with its message; the
  * stages before it stay committed and each stage skips finished work, so rerunning the same command
  * continues where it stopped.
  */
@@ -34,8 +36,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunConfig run = args.parse();
-        Map<String, ModelIdentity> models = Preflight.check(run);
+        MetricModels.of(run.measure()).checkFiles();
         MeasureJob.checkModels(run);
+        Map<String, ModelIdentity> models = Preflight.check(run);
         SparkSession spark = args.session(run);
         stage("generate", () -> GenerateJob.run(run, models, spark, System.out, GenerateJob.Options.defaults()).report());
         stage("measure", () -> MeasureJob.run(run, spark, System.out, GenerateJob.WaveListener.NONE).report());

@@ -20,9 +20,15 @@ final class RunConfigArgs {
     @Option(names = "--master", description = "Spark master (default: the config's spark.master, spark-submit's, else local[*])")
     String master;
 
-    /** The config, read strictly (bad input exits 2 before anything starts). */
+    /**
+     * The config, read strictly, with what every stage checks before anything starts (bad input exits 2):
+     * the Spark master URL ({@code --master}, else the config's) and the output location.
+     */
     RunConfig parse() {
-        return RunConfigParser.parse(config);
+        RunConfig run = RunConfigParser.parse(config);
+        SparkSessions.checkMaster(master != null ? master.strip() : run.master());
+        OutputLocation.check(run);
+        return run;
     }
 
     /**

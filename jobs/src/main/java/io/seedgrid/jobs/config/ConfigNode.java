@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.config;
 
+import io.seedgrid.jobs.InputFiles;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -11,8 +12,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,28 +33,53 @@ public final class ConfigNode {
     private final Node node;
     private final String path;
     private final String file;
+    /** Characters in the whole document (the root's; 0 on other nodes). */
+    private final long documentChars;
 
     private ConfigNode(Node node, String path, String file) {
+        this(node, path, file, 0);
+    }
+
+    private ConfigNode(Node node, String path, String file, long documentChars) {
         this.node = node;
         this.path = path;
         this.file = file;
+        this.documentChars = documentChars;
     }
 
-    /** Parses one YAML document. */
+    /**
+     * Parses one YAML document. The file must be UTF-8 and is read through a {@link Utf8Reader} that stops
+     * at {@value Limits#MAX_CONFIG_CHARS} characters or a line longer than {@value Limits#MAX_SCALAR_CHARS}:
+     * SnakeYAML's own code point limit is checked only between tokens, and its scanner slows with the square
+     * of one token's length (a 50 MB scalar took minutes), so a long token is stopped by the reader instead.
+     */
     public static ConfigNode parse(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new ConfigException("config file not found: " + file);
+        String problem = InputFiles.fileProblem(file);
+        if (problem != null) {
+            throw new ConfigException("config file: " + problem);
         }
+        try {
+            return parse(Files.newInputStream(file), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses one YAML document from {@code in} (closed here); {@code file} names it in messages. */
+    static ConfigNode parse(InputStream in, String file) {
         LoaderOptions options = new LoaderOptions();
         options.setMaxAliasesForCollections(20);
         options.setAllowRecursiveKeys(false);
-        options.setCodePointLimit(16 * 1024 * 1024);
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        options.setCodePointLimit((int) Limits.MAX_CONFIG_CHARS);
+        Utf8Reader.Limits limits = new Utf8Reader.Limits(Limits.MAX_CONFIG_CHARS, Limits.MAX_SCALAR_CHARS,
+                ", the most a config may hold (put long prompt lists in a prompt file)",
+                ", the most a config line may hold (put long prompts in a prompt file)");
+        try (Utf8Reader reader = new Utf8Reader(in, file, limits)) {
             Node root = new Yaml(options).compose(reader);
             if (root == null) {
                 throw new ConfigException(file + ": the config is empty");
             }
-            return new ConfigNode(root, "", file.toString());
+            return new ConfigNode(root, "", file, reader.chars());
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
             throw new ConfigException(file + ":" + line + ": not valid YAML: " + e.getProblem());
@@ -62,6 +87,33 @@ public final class ConfigNode {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         } catch (IOException e) {
             throw new ConfigException("cannot read config " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Characters of the whole document this root was parsed from. */
+    public long documentChars() {
+        return documentChars;
+    }
+
+    /**
+     * Refuses any single value (scalar) of this node and its children longer than {@code maxChars} characters,
+     * naming its key and line.
+     */
+    public void checkScalars(long maxChars, String hint) {
+        if (node instanceof ScalarNode scalar) {
+            String value = scalar.getValue();
+            long length = value.codePointCount(0, value.length());
+            if (length > maxChars) {
+                throw error(length + " characters in one value are over limits.scalar_chars = " + maxChars + hint);
+            }
+        } else if (node instanceof MappingNode) {
+            for (ConfigNode child : entries().values()) {
+                child.checkScalars(maxChars, hint);
+            }
+        } else if (node instanceof SequenceNode) {
+            for (ConfigNode child : list()) {
+                child.checkScalars(maxChars, hint);
+            }
         }
     }
 

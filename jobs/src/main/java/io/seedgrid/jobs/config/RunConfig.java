@@ -29,6 +29,7 @@ import java.util.Map;
  * @param partitions     Spark tasks per wave (0: four per core of the application)
  * @param sparkConf      extra Spark settings
  * @param measure        the measure stage's settings
+ * @param limits         how much the run may ask for (sizes, steps, cells, prompt lengths)
  * @param canonicalJson  the whole resolved config as sorted JSON (what the manifest records)
  * @param identityHash   SHA-256 of what decides how a cell renders (models, size, recipes, long_prompt): a rerun
  *                       into the same run folder must match it; prompts and seeds may grow
@@ -36,7 +37,8 @@ import java.util.Map;
 public record RunConfig(String source, String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
                         SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize, PartSizing parts,
                         LongPromptMode longPrompt, double maxFailedShare, boolean pngFiles, String blendCache, String master,
-                        int partitions, Map<String, String> sparkConf, MeasureConfig measure, String canonicalJson, String identityHash) {
+                        int partitions, Map<String, String> sparkConf, MeasureConfig measure, Limits limits, String canonicalJson,
+                        String identityHash) {
 
     /** At most this many cells per part ({@code chunk_size}). */
     public int chunkSize() {
@@ -56,7 +58,8 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
     /** The same config writing under another output location (benchmarks use a scratch folder). */
     public RunConfig withOutput(String newOutput) {
         return new RunConfig(source, run, newOutput, models, prompts, seeds, width, height, recipes, batchSize, parts,
-                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson,
+                identityHash);
     }
 
     /** The same config with model {@code name} asking for another device. */
@@ -65,7 +68,8 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
         ModelConfig m = models.get(name);
         changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision()));
         return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, parts,
-                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
+                longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson,
+                identityHash);
     }
 
     public RecipeSpec recipe(String name) {

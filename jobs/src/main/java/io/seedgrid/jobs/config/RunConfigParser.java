@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.render.Seeds;
+import io.seedgrid.jobs.spark.SparkSessions;
 import io.seedgrid.udf.pipeline.LongPromptMode;
 import io.seedgrid.udf.recipe.RecipeSpec;
 
@@ -37,7 +38,13 @@ public final class RunConfigParser {
         ConfigNode root = ConfigNode.parse(file);
         root.allowOnly("run", "output", "models", "prompts", "negative_prompt", "seeds", "width", "height", "recipes",
                 "batch_size", "chunk_size", "commit_seconds", "evaluation_ms", "prompt_buckets", "long_prompt",
-                "max_failed_share", "png_files", "blend_cache", "spark", "measure");
+                "max_failed_share", "png_files", "blend_cache", "spark", "measure", "limits");
+        Limits limits = Limits.parse(root.get("limits"));
+        if (root.documentChars() > limits.configChars()) {
+            throw new ConfigException(file + ": the config has " + root.documentChars()
+                    + " characters, over limits.config_chars = " + limits.configChars() + Limits.raise());
+        }
+        root.checkScalars(limits.scalarChars(), Limits.raise());
         Path dir = file.toAbsolutePath().getParent();
 
         ConfigNode runNode = root.require("run");
@@ -48,16 +55,28 @@ public final class RunConfigParser {
         String output = location(root.require("output"), dir);
 
         Map<String, ModelConfig> models = models(root.require("models"), dir);
-        String defaultNegative = root.text("negative_prompt", "");
-        List<PromptEntry> prompts = prompts(root.require("prompts"), dir, defaultNegative);
-        SeedSet seeds = seeds(root.require("seeds"));
-        int width = size(root.require("width"));
-        int height = size(root.require("height"));
+        String defaultNegative = root.has("negative_prompt")
+                ? promptText(root.get("negative_prompt"), "the negative prompt", limits, false) : "";
+        List<PromptEntry> prompts = prompts(root.require("prompts"), dir, defaultNegative, limits);
+        ConfigNode seedsNode = root.require("seeds");
+        SeedSet seeds = seeds(seedsNode);
+        ConfigNode widthNode = root.require("width");
+        ConfigNode heightNode = root.require("height");
+        int width = size(widthNode);
+        int height = size(heightNode);
+        String image = limits.imageProblem(width, height);
+        if (image != null) {
+            throw (width >= height ? widthNode : heightNode).error(image + Limits.raise());
+        }
 
         List<RecipeSpec> recipes = new ArrayList<>();
         ConfigNode recipeList = root.require("recipes");
         for (ConfigNode node : recipeList.list()) {
             RecipeSpec recipe = RecipeParser.parse(node, models.keySet());
+            String steps = limits.stepsProblem(recipe.timeline().fullSteps());
+            if (steps != null) {
+                throw node.error(steps + Limits.raise());
+            }
             for (RecipeSpec other : recipes) {
                 if (other.name().equals(recipe.name())) {
                     throw node.require("name").error("duplicate recipe name '" + recipe.name() + "'");
@@ -67,6 +86,10 @@ public final class RunConfigParser {
         }
         if (recipes.isEmpty()) {
             throw recipeList.error("no recipes");
+        }
+        String cells = limits.cellsProblem(prompts.size(), seeds.size(), recipes.size());
+        if (cells != null) {
+            throw seedsNode.error(cells + Limits.raise());
         }
 
         int batchSize = positive(root, "batch_size", 8);
@@ -91,6 +114,11 @@ public final class RunConfigParser {
         if (spark != null) {
             spark.allowOnly("master", "partitions", "conf");
             master = spark.text("master", null);
+            try {
+                SparkSessions.checkMaster(master);
+            } catch (IllegalArgumentException e) {
+                throw spark.get("master").error(e.getMessage());
+            }
             partitions = spark.integer("partitions", 0);
             if (partitions < 0) {
                 throw spark.get("partitions").error("must be at least 1 (or 0 for Spark's default parallelism)");
@@ -103,7 +131,7 @@ public final class RunConfigParser {
         MeasureConfig measure = measure(root.get("measure"), dir, recipes);
 
         ObjectNode canonical = canonical(run, output, models, prompts, seeds, width, height, recipes, batchSize, parts,
-                longPrompt, maxFailed, pngFiles, measure);
+                longPrompt, maxFailed, pngFiles, measure, limits);
         // A run's identity: what decides how a cell is rendered. Prompts and seeds may grow between reruns.
         ObjectNode identity = JSON.createObjectNode();
         for (String key : new String[] {"models", "width", "height", "recipes", "long_prompt"}) {
@@ -111,7 +139,7 @@ public final class RunConfigParser {
         }
         return new RunConfig(file.toString(), run, output, models, prompts, seeds, width, height, List.copyOf(recipes),
                 batchSize, parts, longPrompt, maxFailed, pngFiles, blendCache, master, partitions, sparkConf, measure,
-                canonical.toString(), sha256(identity.toString()));
+                limits, canonical.toString(), sha256(identity.toString()));
     }
 
     private static Map<String, ModelConfig> models(ConfigNode node, Path dir) {
@@ -144,20 +172,26 @@ public final class RunConfigParser {
         return models;
     }
 
-    private static List<PromptEntry> prompts(ConfigNode node, Path dir, String defaultNegative) {
+    private static List<PromptEntry> prompts(ConfigNode node, Path dir, String defaultNegative, Limits limits) {
         List<PromptEntry> prompts = new ArrayList<>();
         if (node.isMap()) {
             node.allowOnly("file");
             ConfigNode file = node.require("file");
-            prompts.addAll(PromptSources.read(dir.resolve(file.nonEmptyText()).normalize()));
+            prompts.addAll(PromptSources.read(dir.resolve(file.nonEmptyText()).normalize(), limits));
         } else {
             for (ConfigNode item : node.list()) {
-                if (item.isScalar()) {
-                    prompts.add(PromptEntry.of(null, item.nonEmptyText(), ""));
-                } else {
-                    item.allowOnly("prompt", "id", "negative_prompt");
-                    prompts.add(PromptEntry.of(item.text("id", null), item.require("prompt").nonEmptyText(),
-                            item.text("negative_prompt", "")));
+                try {
+                    if (item.isScalar()) {
+                        prompts.add(PromptEntry.of(null, promptText(item, "the prompt", limits, true), ""));
+                    } else {
+                        item.allowOnly("prompt", "id", "negative_prompt");
+                        prompts.add(PromptEntry.of(item.text("id", null),
+                                promptText(item.require("prompt"), "the prompt", limits, true),
+                                item.has("negative_prompt")
+                                        ? promptText(item.get("negative_prompt"), "the negative prompt", limits, false) : ""));
+                    }
+                } catch (ConfigException e) {
+                    throw e.getMessage().startsWith(item.file()) ? e : item.error(e.getMessage());
                 }
             }
         }
@@ -175,6 +209,16 @@ public final class RunConfigParser {
             resolved.add(entry);
         }
         return List.copyOf(resolved);
+    }
+
+    /** A prompt or negative prompt of the config, checked by {@link PromptText}'s rule. */
+    private static String promptText(ConfigNode node, String what, Limits limits, boolean required) {
+        String text = required ? node.nonEmptyText() : node.text();
+        String problem = PromptText.problem(what, text, limits);
+        if (problem != null) {
+            throw node.error(problem + (problem.contains("limits.") ? Limits.raise() : ""));
+        }
+        return text;
     }
 
     private static SeedSet seeds(ConfigNode node) {
@@ -280,7 +324,7 @@ public final class RunConfigParser {
     private static ObjectNode canonical(String run, String output, Map<String, ModelConfig> models, List<PromptEntry> prompts,
                                         SeedSet seeds, int width, int height, List<RecipeSpec> recipes, int batchSize,
                                         PartSizing parts, LongPromptMode longPrompt, double maxFailed, boolean pngFiles,
-                                        MeasureConfig measure) {
+                                        MeasureConfig measure, Limits limits) {
         ObjectNode root = JSON.createObjectNode();
         root.put("run", run);
         root.put("output", output);
@@ -330,6 +374,8 @@ public final class RunConfigParser {
         meas.put("reference_recipe", measure.referenceRecipe());
         meas.put("bootstrap", measure.bootstrap());
         meas.put("ms_ssim", measure.msSsim());
+        ObjectNode lim = root.putObject("limits");
+        limits.byKey().forEach(lim::put);
         return root;
     }
 

@@ -69,7 +69,7 @@ public final class Manifest {
             if (fs instanceof LocalFileSystem local) {
                 java.nio.file.Path target = local.pathToFile(file).toPath();
                 java.nio.file.Files.createDirectories(target.getParent());
-                java.nio.file.Path temp = java.nio.file.Files.createTempFile(target.getParent(), ".manifest", ".tmp");
+                java.nio.file.Path temp = io.seedgrid.jobs.LocalFiles.temporaryBeside(target); // umask, not 0600
                 java.nio.file.Files.write(temp, bytes);
                 java.nio.file.Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seedgrid.udf.blend.OnnxFiles;
 import io.seedgrid.udf.onnx.ModelHash;
 import io.seedgrid.udf.onnx.ModelSignatureException;
 import io.seedgrid.udf.onnx.OnnxModel;
+import io.seedgrid.udf.onnx.OnnxSignature;
 import io.seedgrid.udf.onnx.SessionCache;
 import io.seedgrid.udf.onnx.SessionSettings;
 import io.seedgrid.udf.onnx.TensorSpec;
@@ -39,7 +41,10 @@ public final class ModelReport {
         this.problem = problem;
     }
 
-    /** Loads every sub-model of {@code dir} on the CPU (sessions only; nothing runs). */
+    /**
+     * Loads every sub-model of {@code dir} on the CPU (sessions only; nothing runs), after checking that each
+     * file is a whole ONNX model ({@link OnnxFiles}: a truncated, empty or foreign file is refused naming it).
+     */
     public static ModelReport of(Path dir, Path base) {
         ModelDirectory directory = ModelDirectory.open(dir, base);
         ObjectNode root = JSON.createObjectNode();
@@ -52,11 +57,12 @@ public final class ModelReport {
         parts.put("text_encoder_2", directory.textEncoder2());
         parts.put("unet", directory.unet());
         parts.put("vae_decoder", directory.vaeDecoder());
-        Map<String, OnnxModel> models = new LinkedHashMap<>();
+        parts.values().forEach(OnnxFiles::read);
+        Map<String, OnnxSignature> models = new LinkedHashMap<>();
         ObjectNode components = root.putObject("components");
         for (Map.Entry<String, Path> part : parts.entrySet()) {
             OnnxModel model = SessionCache.get(part.getValue(), SessionSettings.cpu());
-            models.put(part.getKey(), model);
+            models.put(part.getKey(), OnnxSignature.of(model));
             ObjectNode node = components.putObject(part.getKey());
             node.put("path", part.getValue().toString());
             node.put("bytes", bytes(part.getValue().getParent()));

@@ -16,6 +16,10 @@ import java.math.BigInteger;
 public final class NoiseReport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most elements of one draw: 2^26 floats (256 MiB), the latent of a 32768 x 32768 image. */
+    static final long MAX_ELEMENTS = 1L << 26;
+    /** The most values drawn in all: 2^28, seconds of drawing. */
+    static final long MAX_DRAWN = 1L << 28;
 
     private NoiseReport() {
     }
@@ -28,10 +32,15 @@ public final class NoiseReport {
         }
         long count = 1;
         for (long d : shape) {
-            count = Math.multiplyExact(count, d);
+            count = d > MAX_ELEMENTS ? MAX_ELEMENTS + 1 : Math.min(count * d, MAX_ELEMENTS + 1);
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--shape " + shapeText + " has too many elements (" + count + ")");
+        if (count > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("--shape " + shapeText + " has more than " + MAX_ELEMENTS
+                    + " elements (1,4,4096,4096 has that many: the latent of a 32768 x 32768 image)");
+        }
+        if (count * draws > MAX_DRAWN) {
+            throw new IllegalArgumentException("--draws " + draws + " of " + count + " elements draw more than " + MAX_DRAWN
+                    + " values");
         }
         TorchGenerator generator = new TorchGenerator(seed);
         ObjectNode root = JSON.createObjectNode();

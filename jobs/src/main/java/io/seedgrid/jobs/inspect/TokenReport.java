@@ -26,7 +26,7 @@ public final class TokenReport {
      */
     public static TokenReport of(Path path, String prompt) {
         if (!Files.exists(path)) {
-            throw new IllegalArgumentException("--tokenizer: not found: " + path);
+            throw new IllegalArgumentException("--tokenizer: no such file or directory: " + path);
         }
         ClipTokenizer first;
         ClipTokenizer second;

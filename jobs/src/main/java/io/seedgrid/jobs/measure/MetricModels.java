@@ -1,12 +1,20 @@
 package io.seedgrid.jobs.measure;
 
+import io.seedgrid.jobs.InputFiles;
 import io.seedgrid.jobs.config.MeasureConfig;
+import io.seedgrid.udf.blend.OnnxFiles;
+import io.seedgrid.udf.metrics.ClipSpec;
+import io.seedgrid.udf.metrics.ImageEmbeddingSpec;
+import io.seedgrid.udf.metrics.LpipsSpec;
+import io.seedgrid.udf.metrics.MetricModelSpec;
 
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The metric models a measurement uses, as local directory paths: what travels to executors (paths,
@@ -38,6 +46,41 @@ public record MetricModels(String lpips, List<String> encoders, String clip, boo
         }
         return new MetricModels(measure.lpips() == null ? null : local(measure.lpips(), "measure.lpips"), encoders,
                 measure.clip() == null ? null : local(measure.clip(), "measure.clip"), measure.msSsim());
+    }
+
+    /**
+     * Checks every metric model's declaration and that each ONNX file it names is a whole ONNX model
+     * ({@link OnnxFiles}), without ONNX Runtime; throws IllegalArgumentException naming the model's key and
+     * file. {@link MetricSuite} then checks the declarations against the sessions.
+     */
+    public void checkFiles() {
+        Map<String, String> dirs = new LinkedHashMap<>();
+        if (lpips != null) {
+            dirs.put(lpips, "measure.lpips");
+        }
+        encoders.forEach(e -> dirs.putIfAbsent(e, "measure.encoders"));
+        if (clip != null) {
+            dirs.putIfAbsent(clip, "measure.clip");
+        }
+        dirs.forEach((dir, key) -> {
+            String missing = InputFiles.directoryProblem(Path.of(dir));
+            if (missing != null) {
+                throw new IllegalArgumentException(key + ": " + missing);
+            }
+            try {
+                MetricModelSpec spec = MetricModelSpec.read(Path.of(dir));
+                if (spec instanceof LpipsSpec l) {
+                    OnnxFiles.read(l.model());
+                } else if (spec instanceof ImageEmbeddingSpec e) {
+                    OnnxFiles.read(e.image().model());
+                } else if (spec instanceof ClipSpec c) {
+                    OnnxFiles.read(c.image().model());
+                    OnnxFiles.read(c.text().model());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + " (" + dir + "): " + e.getMessage(), e);
+            }
+        });
     }
 
     private static String local(String location, String key) {

@@ -1,5 +1,8 @@
 package io.seedgrid.jobs.render;
 
+import io.seedgrid.jobs.InputFiles;
+import io.seedgrid.jobs.config.Limits;
+import io.seedgrid.jobs.config.PromptText;
 import io.seedgrid.udf.pipeline.ConditionAnnealing;
 import io.seedgrid.udf.pipeline.LongPromptMode;
 import io.seedgrid.udf.recipe.RecipeSpec;
@@ -20,6 +23,8 @@ public record RenderSpec(Path model, Path base, Path student, String prompt, Str
 
     public static final String MODEL = "model";
     public static final String STUDENT = "student";
+    /** What a message about a limit adds for render, which takes seedgrid's defaults. */
+    private static final String LIMIT = " (seedgrid's default limit; a run config can raise it in its limits: section)";
 
     /** The command line's values; null means "not given" (the recipe kind's default applies). */
     public record Options(Path model, Path base, Path student, String prompt, String negative, String seed, String recipe,
@@ -28,13 +33,21 @@ public record RenderSpec(Path model, Path base, Path student, String prompt, Str
                           Integer height, String longPrompt, String device, Path out) {
     }
 
-    /** Parses and checks the command line's values; throws IllegalArgumentException naming the first problem. */
+    /**
+     * Parses and checks the command line's values against seedgrid's default {@link Limits} (a run config can
+     * raise them, render cannot); throws IllegalArgumentException naming the first problem.
+     */
     public static RenderSpec parse(Options o) {
         if (o.prompt() == null || o.prompt().isBlank()) {
             throw new IllegalArgumentException("--prompt is empty");
         }
+        checkPrompt("--prompt", "the prompt", o.prompt());
+        checkPrompt("--negative", "the negative prompt", o.negative() == null ? "" : o.negative());
         checkSize("--width", o.width());
         checkSize("--height", o.height());
+        if (o.width() != null && o.height() != null) {
+            checkImage(o.width(), o.height());
+        }
         if (o.cfg() != null && (!Double.isFinite(o.cfg()) || o.cfg() < 0)) {
             throw new IllegalArgumentException("--cfg must be a non-negative number, got " + o.cfg());
         }
@@ -46,13 +59,37 @@ public record RenderSpec(Path model, Path base, Path student, String prompt, Str
         checkFolder("--student", o.student());
         Path parent = o.out().toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) {
-            throw new IllegalArgumentException("--out: folder " + parent + " does not exist");
+            throw new IllegalArgumentException("--out: no such directory: " + parent);
         }
         if (Files.isDirectory(o.out())) {
-            throw new IllegalArgumentException("--out: " + o.out() + " is a folder; name a .png file");
+            throw new IllegalArgumentException("--out: " + o.out() + " is a directory; name a .png file");
+        }
+        RecipeSpec recipe = recipe(o);
+        String steps = Limits.DEFAULTS.stepsProblem(recipe.timeline().fullSteps());
+        if (steps != null) {
+            throw new IllegalArgumentException("--steps: " + steps + LIMIT);
         }
         return new RenderSpec(o.model(), o.base(), o.student(), o.prompt(), o.negative() == null ? "" : o.negative(),
-                Seeds.parse(o.seed()), recipe(o), o.width(), o.height(), LongPromptMode.parse(o.longPrompt()), o.device(), o.out());
+                Seeds.parse(o.seed()), recipe, o.width(), o.height(), LongPromptMode.parse(o.longPrompt()), o.device(), o.out());
+    }
+
+    /** Checks the image size given the model's default for a side not given on the command line. */
+    public void checkImageSize(int defaultSize) {
+        checkImage(width != null ? width : defaultSize, height != null ? height : defaultSize);
+    }
+
+    private static void checkImage(int width, int height) {
+        String problem = Limits.DEFAULTS.imageProblem(width, height);
+        if (problem != null) {
+            throw new IllegalArgumentException("--width " + width + " --height " + height + ": " + problem + LIMIT);
+        }
+    }
+
+    private static void checkPrompt(String option, String what, String text) {
+        String problem = PromptText.problem(what, text, Limits.DEFAULTS);
+        if (problem != null) {
+            throw new IllegalArgumentException(option + ": " + problem + (problem.contains("limits.") ? LIMIT : ""));
+        }
     }
 
     private static RecipeSpec recipe(Options o) {
@@ -98,8 +135,8 @@ public record RenderSpec(Path model, Path base, Path student, String prompt, Str
     }
 
     private static void checkFolder(String option, Path dir) {
-        if (dir != null && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(option + ": model directory not found: " + dir);
+        if (dir != null) {
+            InputFiles.requireDirectory(option, dir);
         }
     }
 

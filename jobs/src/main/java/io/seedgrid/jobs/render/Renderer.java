@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.render;
 
+import io.seedgrid.jobs.LocalFiles;
 import io.seedgrid.jobs.generate.ModelIdentity;
 import io.seedgrid.udf.blend.BlendCache;
 import io.seedgrid.udf.image.PngEncoder;
@@ -10,6 +11,7 @@ import io.seedgrid.udf.pipeline.ImageStatus;
 import io.seedgrid.udf.pipeline.ModelDirectory;
 import io.seedgrid.udf.pipeline.PipelineObserver;
 import io.seedgrid.udf.pipeline.SamplingPlan;
+import io.seedgrid.udf.pipeline.SdxlFiles;
 import io.seedgrid.udf.pipeline.SdxlModel;
 import io.seedgrid.udf.pipeline.SdxlPipeline;
 import io.seedgrid.udf.recipe.ModelRef;
@@ -25,7 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** Renders one {@link RenderSpec} to a PNG, written atomically (a failed render leaves no file). */
+/**
+ * Renders one {@link RenderSpec} to a PNG, written atomically (a failed render leaves no file) with the
+ * permissions the umask gives. The model files are checked first ({@link SdxlFiles}), so a broken file is
+ * refused naming it before ONNX Runtime reads it.
+ */
 public final class Renderer {
 
     private Renderer() {
@@ -45,13 +51,19 @@ public final class Renderer {
     }
 
     public static Result render(RenderSpec spec) throws Exception {
-        SessionSettings settings = SessionSettings.forDevice(spec.device(), 0);
         Map<String, ModelDirectory> directories = new LinkedHashMap<>();
         directories.put(RenderSpec.MODEL, ModelDirectory.open(spec.model(), spec.base()));
         if (spec.student() != null) {
             boolean complete = Files.isDirectory(spec.student().resolve("text_encoder"));
             directories.put(RenderSpec.STUDENT, ModelDirectory.open(spec.student(), complete ? null : spec.model()));
         }
+        for (Map.Entry<String, ModelDirectory> dir : directories.entrySet()) {
+            SdxlFiles files = SdxlFiles.check(dir.getValue());
+            if (dir.getKey().equals(RenderSpec.MODEL)) {
+                spec.checkImageSize(files.defaultImageSize());
+            }
+        }
+        SessionSettings settings = SessionSettings.forDevice(spec.device(), 0);
         ModelResolver models = ref -> resolve(ref, directories, settings);
         SdxlModel main = models.resolve(new ModelRef.Named(RenderSpec.MODEL));
         int width = spec.width() != null ? spec.width() : main.defaultImageSize();
@@ -88,8 +100,7 @@ public final class Renderer {
     }
 
     private static void writeAtomically(Path out, byte[] bytes) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, ".seedgrid-render", ".png.tmp");
+        Path temp = LocalFiles.temporaryBeside(out.toAbsolutePath());
         try {
             Files.write(temp, bytes);
             Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

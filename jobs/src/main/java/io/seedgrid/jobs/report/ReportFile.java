@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.report;
 
+import io.seedgrid.jobs.LocalFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
  * as {@link io.seedgrid.jobs.generate.Manifest} writes the manifest: on a local disk into a temporary
  * file beside it, then an atomic rename over the old one; on an object store (s3a://) one upload through
  * Hadoop's FileSystem, which S3A makes visible only when the stream closes. The body is streamed, so a
- * large report is never held twice in memory.
+ * large report is never held twice in memory. The file gets the permissions the process umask gives (0644
+ * under umask 022), as Spark's Parquet files do, so a web server or a colleague can read the report.
  */
 final class ReportFile {
 
@@ -36,7 +38,7 @@ final class ReportFile {
             if (fs instanceof LocalFileSystem local) {
                 java.nio.file.Path target = local.pathToFile(file).toPath();
                 Files.createDirectories(target.getParent());
-                java.nio.file.Path temp = Files.createTempFile(target.getParent(), "." + name, ".tmp");
+                java.nio.file.Path temp = LocalFiles.temporaryBeside(target);
                 try {
                     try (OutputStream out = Files.newOutputStream(temp)) {
                         body.accept(out);

@@ -6,9 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
+import org.apache.spark.scheduler.ExternalClusterManager;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,11 @@ public final class SparkSessions {
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
     private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
+    /** Spark's own master forms besides local mode (SparkMasterRegex, case as Spark matches it). */
+    private static final Pattern SPARK_MASTER = Pattern.compile(
+            "local-cluster\\[\\s*[0-9]+\\s*,\\s*[0-9]+\\s*,\\s*[0-9]+\\s*]|spark://[^,\\s]+(,[^,\\s]+)*|yarn|k8s://\\S+");
+    /** Local mode exactly as Spark matches it: local, local[N], local[*], local[N,F], local[*,F]. */
+    private static final Pattern LOCAL_THREADS = Pattern.compile("local(?:\\[([0-9]+|\\*)(?:\\s*,\\s*[0-9]+)?])?");
     private static final Pattern GPU_RESOURCE_KEY =
             Pattern.compile("spark\\.(executor|task|driver|worker)\\.resource\\.gpu\\..+");
 
@@ -55,8 +62,8 @@ public final class SparkSessions {
      * read to decide the mode and to check them; an existing session in this JVM is returned as it is
      * (Spark applies only runtime SQL settings to it).
      *
-     * @throws IllegalArgumentException when the settings cannot work (gpu resources in local mode,
-     *     dynamic partition overwrite with the S3A committer)
+     * @throws IllegalArgumentException when the settings cannot work (not a master URL, gpu resources in
+     *     local mode, dynamic partition overwrite with the S3A committer)
      */
     public static SparkSession getOrCreate(SessionSpec spec) {
         SessionPlan plan = plan(spec, submitted());
@@ -78,6 +85,7 @@ public final class SparkSessions {
      */
     public static SessionPlan plan(SessionSpec spec, Map<String, String> submitted) {
         String master = spec.master() != null ? spec.master().strip() : submitted.getOrDefault("spark.master", DEFAULT_MASTER);
+        checkMaster(master);
         boolean local = isLocalMaster(master);
         Map<String, String> explicit = new HashMap<>(submitted);
         explicit.putAll(spec.conf());
@@ -106,6 +114,52 @@ public final class SparkSessions {
         }
         conf.putAll(spec.conf());
         return new SessionPlan(master, local, conf, s3a);
+    }
+
+    /**
+     * Refuses a string that is not a Spark master URL, with one line saying which forms are: {@code local},
+     * {@code local[N]}, {@code local[*]}, {@code local[N,F]}, {@code local-cluster[N,C,M]},
+     * {@code spark://HOST:PORT[,HOST:PORT...]}, {@code yarn}, {@code k8s://...}, or a URL that a cluster
+     * manager plugin on the classpath accepts (Spark's ExternalClusterManager). The forms are those of
+     * Spark's SparkContext.createTaskScheduler; checking them first turns Spark's stack trace from inside
+     * the SparkContext into a message before anything starts.
+     */
+    public static void checkMaster(String master) {
+        if (master == null || SPARK_MASTER.matcher(master).matches() && validHostPorts(master)
+                || LOCAL_THREADS.matcher(master).matches() && localThreads(master) > 0) {
+            return;
+        }
+        ServiceLoader<ExternalClusterManager> managers = ServiceLoader.load(ExternalClusterManager.class,
+                SparkSessions.class.getClassLoader());
+        for (ExternalClusterManager manager : managers) {
+            if (manager.canCreate(master)) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException("Spark master '" + master + "' is not a master URL: use local, local[N], local[*],"
+                + " local[N,F], spark://HOST:PORT, yarn or k8s://HOST:PORT");
+    }
+
+    private static boolean validHostPorts(String master) {
+        if (!master.startsWith("spark://")) {
+            return true;
+        }
+        for (String hostPort : master.substring("spark://".length()).split(",", -1)) {
+            int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0 || !hostPort.substring(colon + 1).matches("[0-9]{1,5}")
+                    || Integer.parseInt(hostPort.substring(colon + 1)) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int localThreads(String master) {
+        Matcher m = LOCAL_THREADS.matcher(master);
+        if (!m.matches() || m.group(1) == null || m.group(1).equals("*")) {
+            return 1;
+        }
+        return m.group(1).length() > 6 ? 0 : Integer.parseInt(m.group(1));
     }
 
     /** True for {@code local}, {@code local[N]}, {@code local[*]} and {@code local[N,F]}; false for {@code local-cluster[...]}. */

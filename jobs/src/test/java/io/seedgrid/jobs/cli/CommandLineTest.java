@@ -22,12 +22,24 @@ class CommandLineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void helpListsTheCommands() {
-        Cli run = Cli.run("--help");
+    void helpListsTheCommandsWithoutWarnings() {
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        Cli run;
+        Cli report;
+        try {
+            run = Cli.run("--help");
+            report = Cli.run("report", "--help");
+        } finally {
+            System.setErr(stderr);
+        }
         assertEquals(0, run.code());
         for (String command : new String[] {"render", "generate", "inspect", "bench"}) {
             assertTrue(run.out().contains(command), run.out());
         }
+        assertTrue(report.out().replaceAll("\\s+", " ").contains("95% bootstrap intervals"), report.out());
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8) + run.err() + report.err());
     }
 
     @Test
@@ -125,7 +137,7 @@ class CommandLineTest {
         Cli missing = Cli.run("render", "--model", dir.resolve("nope").toString(), "--prompt", "a", "--seed", "1",
                 "--out", out.toString());
         assertEquals(2, missing.code());
-        assertTrue(missing.err().contains("not found"), missing.err());
+        assertTrue(missing.err().contains("--model: no such file or directory: "), missing.err());
         Cli broken = Cli.run("render", "--model", TinyGrid.tinyModel("broken-signature").toString(), "--prompt", "a cube",
                 "--seed", "1", "--width", "64", "--height", "64", "--out", out.toString());
         assertEquals(2, broken.code());
@@ -152,7 +164,7 @@ class CommandLineTest {
             {"steps: 4}", "sampler: lcm, scheduler: karras, steps: 50}", "recipe 'base'"},
             {"width: 64", "width: 65", "multiple of 8"},
             {"seeds: [1]", "seeds: [1]\nseed: 2", "unknown key 'seed'"},
-            {"path: " + tiny, "path: " + dir.resolve("missing"), "model directory not found"},
+            {"path: " + tiny, "path: " + dir.resolve("missing"), "no such file or directory: " + dir.resolve("missing")},
         };
         for (String[] c : cases) {
             Path config = dir.resolve("bad.yaml");
@@ -180,6 +192,32 @@ class CommandLineTest {
         Cli broken = Cli.run("inspect", "model", TinyGrid.tinyModel("broken-signature").toString());
         assertEquals(2, broken.code());
         assertFalse(JSON.readTree(broken.out()).get("signature").get("fits").asBoolean());
+    }
+
+    /**
+     * A model file that is a whole protobuf but that ONNX Runtime refuses to load (an operator it does not
+     * know): render and inspect say so with the file named, exit 2.
+     */
+    @Test
+    void aModelOnnxRuntimeRefusesIsBadInputNamingTheFile(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model");
+        TinyGrid.copyTree(TinyGrid.tinyModel("fp32"), model);
+        Path vae = model.resolve("vae_decoder/model.onnx");
+        byte[] bytes = Files.readAllBytes(vae);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("Sigmoid"));
+        // Same length, so every protobuf length still holds: only the operator's name changes.
+        Files.write(vae, text.replace("Sigmoid", "Sigmiod").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Path out = dir.resolve("x.png");
+        Cli render = Cli.run("render", "--model", model.toString(), "--prompt", "a cube", "--seed", "1", "--steps", "2",
+                "--width", "64", "--height", "48", "--out", out.toString());
+        Cli inspect = Cli.run("inspect", "model", model.toString());
+        for (Cli run : new Cli[] {render, inspect}) {
+            assertEquals(2, run.code(), run.err());
+            assertTrue(run.err().startsWith("seedgrid: error: cannot load " + vae.toRealPath()), run.err());
+            assertEquals(1, run.err().lines().count(), run.err());
+        }
+        assertFalse(Files.exists(out));
     }
 
     @Test

@@ -11,6 +11,8 @@ import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -162,23 +164,23 @@ class RunConfigParserTest {
             writer.write(groups.newGroup().append("prompt", "a blue square"));
         }
         assertEquals(List.of("a red circle", "a blue square"), prompts(dir, "p.txt"));
-        List<PromptEntry> jsonl = PromptSources.read(dir.resolve("p.jsonl"));
+        List<PromptEntry> jsonl = PromptSources.read(dir.resolve("p.jsonl"), Limits.DEFAULTS);
         assertEquals("c1", jsonl.get(0).id());
         assertEquals("y", jsonl.get(1).negativePrompt());
-        List<PromptEntry> csv = PromptSources.read(dir.resolve("p.csv"));
+        List<PromptEntry> csv = PromptSources.read(dir.resolve("p.csv"), Limits.DEFAULTS);
         assertEquals("a red, round circle", csv.get(0).prompt());
         assertEquals("a \"quoted\" square", csv.get(1).prompt());
         assertEquals("blurry", csv.get(1).negativePrompt());
-        List<PromptEntry> parquet = PromptSources.read(dir.resolve("p.parquet"));
+        List<PromptEntry> parquet = PromptSources.read(dir.resolve("p.parquet"), Limits.DEFAULTS);
         assertEquals("r", parquet.get(0).id());
         assertEquals("a blue square", parquet.get(1).prompt());
 
         Files.writeString(dir.resolve("empty.txt"), "\n\n");
-        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("empty.txt"))).getMessage()
-                .contains("holds no prompts"));
+        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("empty.txt"), Limits.DEFAULTS))
+                .getMessage().contains("holds no prompts"));
         Files.writeString(dir.resolve("bad.jsonl"), "{\"text\": \"x\"}\n");
-        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("bad.jsonl"))).getMessage()
-                .contains("unknown field 'text'"));
+        assertTrue(assertThrows(ConfigException.class, () -> PromptSources.read(dir.resolve("bad.jsonl"), Limits.DEFAULTS))
+                .getMessage().contains("unknown field 'text'"));
         Path run = write(dir, VALID.replace("""
                   - a red circle
                   - prompt: a blue square
@@ -188,7 +190,41 @@ class RunConfigParserTest {
         assertEquals(2, RunConfigParser.parse(run).prompts().size());
     }
 
+    /**
+     * SnakeYAML checks its code point limit between tokens and scans one token in time quadratic in its length:
+     * a config holding one 50 MB scalar is stopped by the reader after about 1 Mi characters, not read whole.
+     */
+    @Test
+    void aFiftyMegabyteScalarIsStoppedEarly() {
+        byte[] head = "run: \"".getBytes(StandardCharsets.UTF_8);
+        long size = 50L << 20;
+        long[] read = {0};
+        InputStream scalar = new InputStream() {
+            @Override
+            public int read() {
+                return read(new byte[1], 0, 1) < 0 ? -1 : 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (read[0] >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, size - read[0]);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = read[0] + i < head.length ? head[(int) (read[0] + i)] : (byte) 'x';
+                }
+                read[0] += n;
+                return n;
+            }
+        };
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigNode.parse(scalar, "huge.yaml"));
+        assertEquals("huge.yaml:1: the line is longer than 1048576 characters, the most a config line may hold (put long"
+                + " prompts in a prompt file)", e.getMessage());
+        assertTrue(read[0] < (1L << 20) + (64 << 10), "read " + read[0] + " of " + size + " bytes");
+    }
+
     private static List<String> prompts(Path dir, String file) {
-        return PromptSources.read(dir.resolve(file)).stream().map(PromptEntry::prompt).toList();
+        return PromptSources.read(dir.resolve(file), Limits.DEFAULTS).stream().map(PromptEntry::prompt).toList();
     }
 }

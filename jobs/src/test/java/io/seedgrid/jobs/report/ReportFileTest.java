@@ -69,6 +69,14 @@ class ReportFileTest {
     }
 
     @Test
+    void theReportIsReadableByWhomeverTheUmaskLets(@TempDir java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path reference = Files.createFile(dir.resolve("reference"));
+        ReportFile.write(dir.toString(), "report.html", new Configuration(), halves("<p>r</p>", () -> { }));
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(dir.resolve("report.html")),
+                "the report's permissions are those of a plain new file (0644 under umask 022), not createTempFile's 0600");
+    }
+
+    @Test
     void onS3TheObjectAppearsOnlyWhenItIsComplete() throws Exception {
         try (S3ProxyServer s3 = S3ProxyServer.startTransient()) {
             Configuration conf = new Configuration();

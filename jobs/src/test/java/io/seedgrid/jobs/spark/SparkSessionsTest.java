@@ -29,6 +29,26 @@ class SparkSessionsTest {
         assertFalse(SparkSessions.isLocalMaster(master), master);
     }
 
+    /** The forms of Spark's SparkContext.createTaskScheduler (SparkMasterRegex), matched as case-sensitively as there. */
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "local[2]", "local[*]", "local[4,3]", "local[*, 2]", "local-cluster[2,1,1024]",
+        "spark://10.0.0.1:7077", "spark://a:7077,b:7078", "yarn", "k8s://https://k:443"})
+    void masterUrlsSparkAccepts(String master) {
+        SparkSessions.checkMaster(master);
+        assertEquals(master, SparkSessions.plan(JOB.withMaster(master), Map.of()).master());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bogus://x", "spark://head", "spark://head:0", "spark://a:1,", "local[0]", "local[x]", "LOCAL[8]",
+        "localhost", "local[]", "yarn-client", "mesos://m:5050"})
+    void otherStringsAreRefusedInOneLine(String master) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkSessions.checkMaster(master));
+        assertEquals("Spark master '" + master + "' is not a master URL: use local, local[N], local[*], local[N,F],"
+                + " spark://HOST:PORT, yarn or k8s://HOST:PORT", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(JOB, Map.of("spark.master", master)),
+                "a master spark-submit passed is checked too");
+    }
+
     @Test
     void localModeSetsNoGpuKeysAndSensibleDefaults() {
         SessionPlan plan = SparkSessions.plan(JOB.withMaster("local[3]").withUi(false), Map.of());

@@ -1,9 +1,9 @@
 package io.seedgrid.udf.blend;
 
 /**
- * Field numbers of the ONNX messages the blend reads and writes, from onnx/onnx.proto (the fields of
- * onnx 1.12 plus the later {@code overload} and {@code metadata_props}). Fields not named here are
- * unknown to the blend and are compared and copied as bytes.
+ * Field numbers of the ONNX messages the blend and {@link OnnxFiles} read and write, from onnx/onnx.proto
+ * (the fields of onnx 1.12 plus the later {@code overload} and {@code metadata_props}). Fields not named
+ * here are unknown to the blend and are compared and copied as bytes.
  */
 final class OnnxProto {
 
@@ -127,6 +127,40 @@ final class OnnxProto {
         static final int INDICES = 2;
 
         private SparseTensor() {
+        }
+    }
+
+    /** TypeProto (a oneof: a tensor, or a sequence, map, optional or sparse tensor type). */
+    static final class Type {
+        static final int TENSOR_TYPE = 1;
+
+        private Type() {
+        }
+    }
+
+    /** TypeProto.Tensor. */
+    static final class TensorTypeProto {
+        static final int ELEM_TYPE = 1;
+        static final int SHAPE = 2;
+
+        private TensorTypeProto() {
+        }
+    }
+
+    /** TensorShapeProto. */
+    static final class Shape {
+        static final int DIM = 1;
+
+        private Shape() {
+        }
+    }
+
+    /** TensorShapeProto.Dimension: a fixed size or a symbolic name (a oneof). */
+    static final class Dimension {
+        static final int DIM_VALUE = 1;
+        static final int DIM_PARAM = 2;
+
+        private Dimension() {
         }
     }
 

@@ -6,6 +6,9 @@
  *   <li>{@link io.seedgrid.udf.blend.OnnxBlend}: check a pair and write a blend into a new directory
  *       ({@code model.onnx} + {@code model.onnx_data}), atomically.</li>
  *   <li>{@link io.seedgrid.udf.blend.BlendCache}: make each blend once per machine and reuse it.</li>
+ *   <li>{@link io.seedgrid.udf.blend.OnnxFiles}: check that any model file is a whole ONNX model and read
+ *       its declared inputs and outputs without ONNX Runtime (the driver's checks before Spark work), with
+ *       the same protobuf reader.</li>
  * </ul>
  *
  * <p>Inside: a protobuf wire-format reader ({@code ProtoMessage}) over memory-mapped files and a

@@ -1,5 +1,6 @@
 package io.seedgrid.udf.metrics;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -49,8 +50,8 @@ public sealed interface MetricModelSpec permits LpipsSpec, ImageEmbeddingSpec, C
         try {
             JsonNode node = new ObjectMapper().readTree(json);
             root = new SpecJson(node, dir.resolve(FILE).toString(), "");
-        } catch (IOException e) {
-            throw new IllegalArgumentException(dir.resolve(FILE) + " is not valid JSON: " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(dir.resolve(FILE) + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
         String type = root.string("type");
         return switch (type) {

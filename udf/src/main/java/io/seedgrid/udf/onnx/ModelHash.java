@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,8 +26,10 @@ import java.util.stream.Stream;
  * The content hash of a sub-model (SHA-256 over its ONNX graph and weight files, in name order), used
  * for provenance: every output row names the exact weights that made it. Hashing a 10 GB UNet takes
  * seconds, so the result is cached beside the model in {@value #CACHE_FILE}, keyed by each file's
- * name, size and modification time; where that folder is read-only the cache goes to
- * {@code ~/.cache/seedgrid/hashes/}.
+ * name, size and modification time; where that folder is not writable (a read-only model store) the
+ * cache goes to the user's cache folder, {@code $XDG_CACHE_HOME/seedgrid/hashes/} or
+ * {@code ~/.cache/seedgrid/hashes/}, as the blend cache does. Cache files get the umask's permissions, so
+ * whoever reads the models reads their hashes too.
  */
 public final class ModelHash {
 
@@ -113,12 +116,16 @@ public final class ModelHash {
     private static boolean writeCache(Path cache, ObjectNode entry) {
         try {
             Files.createDirectories(cache.getParent());
-            Path temp = Files.createTempFile(cache.getParent(), ".seedgrid-hash", ".tmp");
-            Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(entry));
+            Path temp = temporaryBeside(cache);
             try {
-                Files.move(temp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, cache, StandardCopyOption.REPLACE_EXISTING);
+                Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(entry));
+                try {
+                    Files.move(temp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, cache, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
             }
             return true;
         } catch (IOException e) {
@@ -126,9 +133,24 @@ public final class ModelHash {
         }
     }
 
-    private static Path userCache(Path dir) {
+    /** A new empty file beside {@code cache}, with the umask's permissions ({@code createTempFile}'s are 0600). */
+    private static Path temporaryBeside(Path cache) throws IOException {
+        while (true) {
+            Path temp = cache.resolveSibling(".seedgrid-hash." + HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException taken) {
+                // another writer drew the same name: draw again
+            }
+        }
+    }
+
+    /** The user's cache file for the sub-model in {@code dir}: {@code $XDG_CACHE_HOME} or {@code ~/.cache}. */
+    static Path userCache(Path dir) {
         String name = HexFormat.of().formatHex(sha256Bytes(dir.toString())).substring(0, 24) + ".json";
-        return Path.of(System.getProperty("user.home"), ".cache", "seedgrid", "hashes", name);
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path root = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return root.resolve("seedgrid").resolve("hashes").resolve(name);
     }
 
     private static String digest(List<Path> files) {

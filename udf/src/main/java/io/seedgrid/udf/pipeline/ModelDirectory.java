@@ -1,5 +1,6 @@
 package io.seedgrid.udf.pipeline;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -41,7 +42,8 @@ public record ModelDirectory(Path root, Path unetRoot, Path baseRoot) {
      */
     public static ModelDirectory open(Path dir, Path base) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("model directory not found: " + dir);
+            throw new IllegalArgumentException(Files.exists(dir) ? dir + " is a file, not a model directory"
+                    : "no such file or directory: " + dir);
         }
         Path root = dir.toAbsolutePath().normalize();
         boolean complete = Files.isDirectory(root.resolve("text_encoder"));
@@ -71,6 +73,8 @@ public record ModelDirectory(Path root, Path unetRoot, Path baseRoot) {
                 throw new IllegalArgumentException(file + " must hold {\"base\": \"<directory>\"}");
             }
             return Optional.of(root.resolve(base.asText()).normalize());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -78,7 +82,8 @@ public record ModelDirectory(Path root, Path unetRoot, Path baseRoot) {
 
     private void checkFiles() {
         if (!Files.isDirectory(baseRoot)) {
-            throw new IllegalArgumentException("base model directory not found: " + baseRoot);
+            throw new IllegalArgumentException("base model directory: " + (Files.exists(baseRoot)
+                    ? baseRoot + " is a file, not a model directory" : "no such file or directory: " + baseRoot));
         }
         List<String> missing = new ArrayList<>();
         for (Path p : List.of(textEncoder(), textEncoder2(), unet(), vaeDecoder())) {

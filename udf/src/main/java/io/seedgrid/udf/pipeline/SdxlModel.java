@@ -1,8 +1,10 @@
 package io.seedgrid.udf.pipeline;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.seedgrid.udf.onnx.OnnxModel;
+import io.seedgrid.udf.onnx.OnnxSignature;
 import io.seedgrid.udf.onnx.SessionCache;
 import io.seedgrid.udf.onnx.SessionSettings;
 import io.seedgrid.udf.sampler.NoiseSchedule;
@@ -48,15 +50,16 @@ public final class SdxlModel {
         OnnxModel textEncoder2 = SessionCache.get(directory.textEncoder2(), settings);
         this.unet = SessionCache.get(unetFile, settings);
         this.vaeDecoder = SessionCache.get(directory.vaeDecoder(), settings);
-        this.signature = SdxlSignature.check(textEncoder, textEncoder2, unet, vaeDecoder);
+        this.signature = SdxlSignature.check(OnnxSignature.of(textEncoder), OnnxSignature.of(textEncoder2),
+                OnnxSignature.of(unet), OnnxSignature.of(vaeDecoder));
         ClipTokenizer tokenizer1 = ClipTokenizer.load(directory.tokenizer());
         ClipTokenizer tokenizer2 = ClipTokenizer.load(directory.tokenizer2());
         this.textEncoders = new TextEncoders(textEncoder, textEncoder2, tokenizer1, tokenizer2, signature);
         this.textEncoderFiles = directory.textEncoder().getParent().getParent();
-        this.schedulerConfig = directory.schedulerConfig().map(SchedulerConfig::read).orElseGet(SchedulerConfig::sdxl);
+        this.schedulerConfig = schedulerConfig(directory);
         this.noiseSchedule = NoiseSchedule.of(schedulerConfig);
-        this.vaeScalingFactor = directory.vaeConfig().map(SdxlModel::scalingFactor).orElse(SDXL_VAE_SCALING);
-        this.defaultImageSize = 8 * configInt(unetFile.resolveSibling("config.json"), "sample_size", 128);
+        this.vaeScalingFactor = vaeScalingFactor(directory);
+        this.defaultImageSize = defaultImageSize(unetFile);
     }
 
     /** The model in {@code directory}, loaded on first use, shared by the JVM afterwards. */
@@ -71,6 +74,21 @@ public final class SdxlModel {
                 key -> new SdxlModel(key.directory(), key.unet(), key.settings()));
     }
 
+    /** The model's scheduler config (its own, else the base's), else SDXL's. */
+    static SchedulerConfig schedulerConfig(ModelDirectory directory) {
+        return directory.schedulerConfig().map(SchedulerConfig::read).orElseGet(SchedulerConfig::sdxl);
+    }
+
+    /** The VAE latent scale of {@code vae_decoder/config.json}, else SDXL's. */
+    static double vaeScalingFactor(ModelDirectory directory) {
+        return directory.vaeConfig().map(SdxlModel::scalingFactor).orElse(SDXL_VAE_SCALING);
+    }
+
+    /** 8 × {@code sample_size} of the UNet's {@code config.json}, else 1024. */
+    static int defaultImageSize(Path unetFile) {
+        return 8 * configInt(unetFile.resolveSibling("config.json"), "sample_size", 128);
+    }
+
     private static int configInt(Path config, String key, int fallback) {
         if (!java.nio.file.Files.isRegularFile(config)) {
             return fallback;
@@ -78,6 +96,8 @@ public final class SdxlModel {
         try {
             JsonNode value = JSON.readTree(config.toFile()).get(key);
             return value != null && value.canConvertToInt() ? value.asInt() : fallback;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(config + " is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + config, e);
         }
@@ -87,6 +107,8 @@ public final class SdxlModel {
         try {
             JsonNode factor = JSON.readTree(vaeConfig.toFile()).get("scaling_factor");
             return factor != null && factor.isNumber() ? factor.asDouble() : SDXL_VAE_SCALING;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(vaeConfig + " is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + vaeConfig, e);
         }

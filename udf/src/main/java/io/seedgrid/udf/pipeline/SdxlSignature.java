@@ -1,7 +1,7 @@
 package io.seedgrid.udf.pipeline;
 
 import io.seedgrid.udf.onnx.ModelSignatureException;
-import io.seedgrid.udf.onnx.OnnxModel;
+import io.seedgrid.udf.onnx.OnnxSignature;
 import io.seedgrid.udf.onnx.TensorSpec;
 
 import java.util.ArrayList;
@@ -10,7 +10,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What seedgrid reads from an SDXL export's sessions, checked for fit before anything runs: which
+ * What seedgrid reads from an SDXL export's declared inputs and outputs (read by a session or from the
+ * files' protobuf, see {@link OnnxSignature}), checked for fit before anything runs: which
  * hidden state of each text encoder is the penultimate layer ({@code hidden_states.11} and
  * {@code hidden_states.31} for SDXL, found by name), the widths of the token states and the pooled
  * embedding, and the UNet and VAE inputs. Nothing here assumes SDXL's 768/1280/2048.
@@ -37,7 +38,8 @@ public record SdxlSignature(String layer1, String layer2, long width1, long widt
     private static final Pattern HIDDEN = Pattern.compile("hidden_states\\.(\\d+)");
 
     /** Reads and checks the signature; every misfit found is listed in one {@link ModelSignatureException}. */
-    public static SdxlSignature check(OnnxModel textEncoder, OnnxModel textEncoder2, OnnxModel unet, OnnxModel vae) {
+    public static SdxlSignature check(OnnxSignature textEncoder, OnnxSignature textEncoder2, OnnxSignature unet,
+                                      OnnxSignature vae) {
         List<String> problems = new ArrayList<>();
         String layer1 = penultimate(textEncoder, problems);
         String layer2 = penultimate(textEncoder2, problems);
@@ -75,13 +77,13 @@ public record SdxlSignature(String layer1, String layer2, long width1, long widt
             problems.add("the UNet denoises " + channels + "-channel latents but the VAE decodes " + latent.dim(1));
         }
         if (!problems.isEmpty()) {
-            throw new ModelSignatureException("the model does not fit the SDXL signature:\n  - " + String.join("\n  - ", problems));
+            throw new ModelSignatureException("the model does not fit the SDXL signature: " + String.join("; ", problems));
         }
         return new SdxlSignature(layer1, layer2, width1, width2, pooledWidth, channels);
     }
 
     /** The highest {@code hidden_states.N} output minus one: the penultimate layer SDXL conditions on. */
-    private static String penultimate(OnnxModel encoder, List<String> problems) {
+    private static String penultimate(OnnxSignature encoder, List<String> problems) {
         int last = -1;
         for (String name : encoder.outputs().keySet()) {
             Matcher m = HIDDEN.matcher(name);
@@ -105,14 +107,14 @@ public record SdxlSignature(String layer1, String layer2, long width1, long widt
         return name;
     }
 
-    private static void requireIds(OnnxModel encoder, List<String> problems) {
+    private static void requireIds(OnnxSignature encoder, List<String> problems) {
         TensorSpec ids = find(encoder, IDS, true, problems);
         if (ids != null && !ids.type().name().startsWith("INT")) {
             problems.add(encoder.file() + ": 'input_ids' must be int32 or int64, it is " + ids);
         }
     }
 
-    private static TensorSpec find(OnnxModel model, String name, boolean input, List<String> problems) {
+    private static TensorSpec find(OnnxSignature model, String name, boolean input, List<String> problems) {
         TensorSpec spec = (input ? model.inputs() : model.outputs()).get(name);
         if (spec == null) {
             problems.add(model.file() + " has no " + (input ? "input" : "output") + " '" + name + "' ("
@@ -121,7 +123,7 @@ public record SdxlSignature(String layer1, String layer2, long width1, long widt
         return spec;
     }
 
-    private static TensorSpec rank(TensorSpec spec, int rank, OnnxModel model, List<String> problems) {
+    private static TensorSpec rank(TensorSpec spec, int rank, OnnxSignature model, List<String> problems) {
         if (spec != null && spec.rank() != rank) {
             problems.add(model.file() + ": '" + spec.name() + "' must have rank " + rank + ", it is " + spec);
             return null;

@@ -1,5 +1,6 @@
 package io.seedgrid.udf.sampler;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -86,8 +87,8 @@ public record SchedulerConfig(
     public static SchedulerConfig parse(String json) {
         try {
             return fromJson(new ObjectMapper().readTree(json));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("scheduler config is not valid JSON: " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("scheduler config is not valid JSON: " + e.getOriginalMessage(), e);
         }
     }
 
