@@ -3,6 +3,7 @@ package io.seedgrid.jobs.measure;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seedgrid.jobs.GracefulStop;
+import io.seedgrid.jobs.KillPoints;
 import io.seedgrid.jobs.config.MeasureConfig;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.Attempts;
@@ -112,6 +113,7 @@ public final class MeasureJob {
                         results -> {
                             done.add(results);
                             Attempts.update(node, "running", done.counts(), null);
+                            KillPoints.reach(KillPoints.MANIFEST);
                             manifest.save();
                             listener.finished(done.buckets, done.images);
                         },

@@ -160,6 +160,7 @@ final class MeasureTask {
                 groups.write(measured.group());
             }
         }
+        KillPoints.reach(KillPoints.MEASURING);
         for (Output output : List.of(embeddings, pairs, groups)) {
             FileSystems.replace(fs, output.temp, file(context, output.table, bucket));
         }

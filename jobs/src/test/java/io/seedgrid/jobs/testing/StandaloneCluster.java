@@ -311,7 +311,7 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     /** The test JVM's classpath; surefire's manifest-only booter jar is expanded to what it names. */
-    static List<String> testClasspath() throws IOException {
+    public static List<String> testClasspath() throws IOException {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (entry.isBlank()) {

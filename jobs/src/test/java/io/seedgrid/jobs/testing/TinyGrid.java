@@ -48,6 +48,16 @@ public final class TinyGrid {
      * @param extra   more top-level YAML (a measure section, batch_size, ...)
      */
     public static RunConfig config(Path dir, String run, String output, String prompts, String recipes, String extra) {
+        return config(dir, run, output, prompts, recipes, extra, "[0, 1, 18446744073709551615]", tinyModel("fp32"),
+                tinyModel("dmd2-unet-only"));
+    }
+
+    /**
+     * The same with other seeds (YAML, e.g. {@code "{start: 0, count: 16}"}) and other models: {@code base} a full
+     * model folder, {@code dmd2} a UNet-only one on it.
+     */
+    public static RunConfig config(Path dir, String run, String output, String prompts, String recipes, String extra,
+                                   String seeds, Path base, Path dmd2) {
         String yaml = """
                 run: %s
                 output: %s
@@ -61,14 +71,13 @@ public final class TinyGrid {
                     device: cpu
                 prompts:
                 %s
-                seeds: [0, 1, 18446744073709551615]
+                seeds: %s
                 width: 64
                 height: 48
                 recipes:
                 %s
                 %s
-                """.formatted(run, output, tinyModel("fp32"), tinyModel("dmd2-unet-only"), tinyModel("fp32"),
-                prompts.stripTrailing(), recipes.stripTrailing(), extra);
+                """.formatted(run, output, base, dmd2, base, prompts.stripTrailing(), seeds, recipes.stripTrailing(), extra);
         try {
             Path file = dir.resolve(run + ".yaml");
             Files.writeString(file, yaml);
