@@ -41,7 +41,7 @@ public final class Preflight {
                 throw new IllegalArgumentException("model '" + model.name() + "' (" + model.path() + "): " + e.getMessage(), e);
             }
             if (model.precision() != null) {
-                OnnxJavaType type = loadedModel.unet().input("sample").type();
+                OnnxJavaType type = loadedModel.unetLatentType();
                 String actual = type == OnnxJavaType.FLOAT16 ? "fp16" : type == OnnxJavaType.FLOAT ? "fp32" : type.name();
                 if (!actual.equals(model.precision())) {
                     throw new IllegalArgumentException("model '" + model.name() + "' is declared " + model.precision()
