@@ -58,7 +58,7 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
     public RunConfig withModelDevice(String name, String device) {
         Map<String, ModelConfig> changed = new java.util.LinkedHashMap<>(models);
         ModelConfig m = models.get(name);
-        changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision()));
+        changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision(), m.gpu()));
         return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, chunkSize,
                 longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, canonicalJson, identityHash);
     }
