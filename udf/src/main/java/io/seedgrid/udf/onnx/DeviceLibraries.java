@@ -22,10 +22,10 @@ import java.util.Optional;
  * {@code LD_LIBRARY_PATH}, then {@code /etc/ld.so.cache}, then the default directories. It only explains a
  * failed probe and never decides whether CUDA is used.
  */
-final class DeviceLibraries {
+public final class DeviceLibraries {
 
     /** Shared libraries ONNX Runtime 1.28 CUDA needs: the NVIDIA driver, CUDA 12 and cuDNN 9. */
-    static final List<String> CUDA_SONAMES = List.of(
+    public static final List<String> CUDA_SONAMES = List.of(
             "libcuda.so.1",
             "libcudart.so.12",
             "libcublas.so.12",
@@ -34,10 +34,10 @@ final class DeviceLibraries {
             "libcudnn.so.9");
 
     /** What TensorRT adds (ONNX Runtime 1.28's TensorRT provider links TensorRT 10). */
-    static final List<String> TENSORRT_SONAMES = List.of("libnvinfer.so.10", "libnvonnxparser.so.10");
+    public static final List<String> TENSORRT_SONAMES = List.of("libnvinfer.so.10", "libnvonnxparser.so.10");
 
     /** What installs each library (Debian/Ubuntu packages from NVIDIA's repository, or the pip wheels). */
-    static final Map<String, String> INSTALLS = installs();
+    public static final Map<String, String> INSTALLS = installs();
 
     private static final List<String> DEFAULT_DIRS = List.of(
             "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib");
@@ -59,7 +59,7 @@ final class DeviceLibraries {
     }
 
     /** Whether the search can run: it follows the Linux loader. */
-    static boolean searchable() {
+    public static boolean searchable() {
         return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
     }
 
@@ -87,7 +87,7 @@ final class DeviceLibraries {
      * Where the loader would find {@code soname}: the file in a searched directory, else "ld.so.cache"'s
      * entry, else empty.
      */
-    static Optional<String> locate(String soname) {
+    public static Optional<String> locate(String soname) {
         for (String d : dirs(ldLibraryPath(), DEFAULT_DIRS)) {
             Path candidate = Path.of(d).resolve(soname);
             if (Files.exists(candidate)) {
@@ -120,7 +120,7 @@ final class DeviceLibraries {
     }
 
     /** "what installs it" for each of {@code missing}, without repeats, for messages. */
-    static String installHint(List<String> missing) {
+    public static String installHint(List<String> missing) {
         List<String> hints = new ArrayList<>();
         for (String soname : missing) {
             String hint = INSTALLS.getOrDefault(soname, soname);
