@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 /** {@code seedgrid bench}: measurements whose numbers go into notes and the README, never into test assertions. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each prints what it measured and a ratio against a baseline from the same run.",
-        subcommands = {BenchPipelineCommand.class, BenchGenerateCommand.class, BenchLpipsCommand.class},
+        subcommands = {BenchPipelineCommand.class, BenchGenerateCommand.class, BenchLpipsCommand.class,
+                BenchThroughputCommand.class},
         commandListHeading = "%nCommands:%n")
 final class BenchCommand implements Runnable {
 
