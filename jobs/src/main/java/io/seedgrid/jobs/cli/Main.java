@@ -15,7 +15,8 @@ import java.io.PrintWriter;
 @Command(name = "seedgrid", mixinStandardHelpOptions = true, versionProvider = BuildInfo.VersionProvider.class,
         description = "Seed-diversity grids for SDXL and distilled SDXL on Spark and ONNX Runtime.",
         subcommands = {RunCommand.class, RenderCommand.class, GenerateCommand.class, MeasureCommand.class,
-                ReportCommand.class, CompareCommand.class, InspectCommand.class, AssembleCommand.class, BenchCommand.class},
+                ReportCommand.class, CompareCommand.class, InspectCommand.class, AssembleCommand.class, BenchCommand.class,
+                DoctorCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class Main implements Runnable {
 

@@ -24,7 +24,7 @@ import java.util.Map;
  * @param longPrompt     truncate or chunk prompts over 75 tokens
  * @param maxFailedShare the run fails when more than this share of its cells fail
  * @param pngFiles       also write each image as a PNG file under {@code <run>/png/}
- * @param blendCache     folder for blended UNets on each executor
+ * @param blendCache     folder for blended UNets on each executor, or null for each node's default (local disk)
  * @param master         Spark master (null: whatever spark-submit or the environment says, else local[*])
  * @param partitions     Spark tasks per wave (0: four per core of the application)
  * @param sparkConf      extra Spark settings
@@ -66,7 +66,7 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
     public RunConfig withModelDevice(String name, String device) {
         Map<String, ModelConfig> changed = new java.util.LinkedHashMap<>(models);
         ModelConfig m = models.get(name);
-        changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision()));
+        changed.put(name, new ModelConfig(m.name(), m.path(), m.base(), device, m.precision(), m.gpu()));
         return new RunConfig(source, run, output, changed, prompts, seeds, width, height, recipes, batchSize, parts,
                 longPrompt, maxFailedShare, pngFiles, blendCache, master, partitions, sparkConf, measure, limits, canonicalJson,
                 identityHash);

@@ -99,13 +99,14 @@ public final class RunConfigParser {
                 root.has("evaluation_ms") ? positiveNumber(root, "evaluation_ms", 0) : 0,
                 root.has("prompt_buckets") ? powerOfTwo(root, "prompt_buckets") : 0);
         LongPromptMode longPrompt = parseEnum(root, "long_prompt");
+        models = ModelOptionsParser.sizeTensorRt(models, batchSize, width, height, longPrompt);
         double maxFailed = root.number("max_failed_share", 0.1);
         if (maxFailed < 0 || maxFailed > 1) {
             throw root.get("max_failed_share").error("must be in [0, 1], got " + maxFailed);
         }
         boolean pngFiles = root.bool("png_files", false);
-        String blendCache = root.has("blend_cache") ? location(root.get("blend_cache"), dir)
-                : io.seedgrid.udf.blend.BlendCache.defaultRoot().toString();
+        // without blend_cache each executor uses its node's default (BlendCache.defaultRoot(), on local disk)
+        String blendCache = root.has("blend_cache") ? location(root.get("blend_cache"), dir) : null;
 
         String master = null;
         int partitions = 0;
@@ -154,17 +155,18 @@ public final class RunConfigParser {
                 models.put(name, new ModelConfig(name, location(m, dir), null, "auto", null));
                 continue;
             }
-            m.allowOnly("path", "base", "device", "precision");
+            m.allowOnly("path", "base", "device", "precision", "gpu", "tensorrt");
             String device = m.text("device", "auto");
-            if (!device.matches("auto|cpu|cuda|cuda:\\d+")) {
-                throw m.get("device").error("device is auto, cpu, cuda or cuda:N, got '" + device + "'");
+            if (!device.matches("auto|cpu|cuda|cuda:\\d+|tensorrt|tensorrt:\\d+")) {
+                throw m.get("device").error("device is auto, cpu, cuda, cuda:N, tensorrt or tensorrt:N, got '" + device + "'");
             }
             String precision = m.text("precision", null);
             if (precision != null && !precision.matches("fp32|fp16")) {
                 throw m.get("precision").error("precision is fp32 or fp16, got '" + precision + "'");
             }
             models.put(name, new ModelConfig(name, location(m.require("path"), dir),
-                    m.has("base") ? location(m.get("base"), dir) : null, device, precision));
+                    m.has("base") ? location(m.get("base"), dir) : null, device, precision,
+                    ModelOptionsParser.gpu(m, device, dir)));
         }
         if (models.isEmpty()) {
             throw node.error("no models");
@@ -335,6 +337,7 @@ public final class RunConfigParser {
             node.put("base", model.base());
             node.put("device", model.device());
             node.put("precision", model.precision());
+            ModelOptionsParser.canonical(model.gpu()).ifPresent(gpu -> node.set("gpu", gpu));
         });
         ArrayNode p = root.putArray("prompts");
         for (PromptEntry prompt : prompts) {

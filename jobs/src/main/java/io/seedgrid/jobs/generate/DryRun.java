@@ -84,7 +84,8 @@ public final class DryRun {
     private static Remaining remaining(SparkSession spark, GridLayout layout, RunConfig config,
                                        Map<String, ModelIdentity> models, Configuration hadoop) {
         RunContext context = new RunContext(config.run(), "dry-run", config.runDirectory(), config.width(), config.height(),
-                config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false, new HadoopConf(hadoop), null);
+                config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false,
+                new HadoopConf(hadoop), null);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<GridLayout> shared = jsc.broadcast(layout);
         Remaining total = new Remaining(0, 0, 0, 0);

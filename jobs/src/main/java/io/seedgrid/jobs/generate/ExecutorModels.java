@@ -35,7 +35,8 @@ final class ExecutorModels implements ModelResolver {
      */
     ExecutorModels(Map<String, ModelIdentity> models, String blendCache, int threadsOutsideTasks) {
         this.models = models;
-        this.blendCache = new BlendCache(Path.of(blendCache));
+        // no folder configured: this node's default (its local disk), decided here on the executor
+        this.blendCache = new BlendCache(blendCache == null ? BlendCache.defaultRoot() : Path.of(blendCache));
         this.threadsOutsideTasks = threadsOutsideTasks;
     }
 
@@ -51,10 +52,16 @@ final class ExecutorModels implements ModelResolver {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot blend " + blend, e);
             }
-            return SdxlModel.withUnet(dirA, blended, settings(a));
+            return noted(SdxlModel.withUnet(dirA, blended, settings(a)));
         }
         ModelIdentity model = identity(ref.base());
-        return SdxlModel.load(model.directory(), settings(model));
+        return noted(SdxlModel.load(model.directory(), settings(model)));
+    }
+
+    /** The model's own device note: it names a fallback to the CPU even when it happened at session creation. */
+    private SdxlModel noted(SdxlModel model) {
+        deviceNote = model.deviceNote();
+        return model;
     }
 
     /** The device note of the last model resolved (for the {@code device} column). */
@@ -76,9 +83,8 @@ final class ExecutorModels implements ModelResolver {
             requested = TaskDevice.current(requested);
         }
         ResolvedDevice device = OrtRuntime.resolve(requested, requested.kind() == Device.Kind.AUTO);
-        deviceNote = device.note();
         TaskContext task = TaskContext.get();
         int threads = device.actual().kind() != Device.Kind.CPU ? 0 : task != null ? task.cpus() : threadsOutsideTasks;
-        return new SessionSettings(device, threads);
+        return new SessionSettings(device, threads, model.gpu(), null);
     }
 }

@@ -69,7 +69,8 @@ public final class GenerateBench {
         var models = Preflight.check(config);
         // One ONNX Runtime thread per worker, as a Spark task gets with spark.task.cpus = 1.
         RunContext context = new RunContext(config.run(), "bench", scratch.toString(), config.width(), config.height(),
-                config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false, null, new SdxlRenderer(1));
+                config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false,
+                null, new SdxlRenderer(1));
         List<WorkUnit> units = units(config, context);
         long cells = units.stream().mapToLong(WorkUnit::size).sum();
         UnitRenderer renderer = new UnitRenderer(context);

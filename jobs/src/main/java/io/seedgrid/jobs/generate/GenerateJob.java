@@ -104,7 +104,8 @@ public final class GenerateJob {
             GridLayout layout = GridLayout.of(config, buckets);
             GridLayout.Totals totals = layout.totals();
             RunContext context = new RunContext(config.run(), attempt, runDir, config.width(), config.height(),
-                    config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), config.pngFiles(), new HadoopConf(hadoop), options.renderer());
+                    config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), config.pngFiles(),
+                    new HadoopConf(hadoop), options.renderer());
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int waveSize = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
             console.printf(Locale.ROOT, "generate %s: %d cells (%d prompts x %d seeds x %d recipes) in %d parts over %d prompt"

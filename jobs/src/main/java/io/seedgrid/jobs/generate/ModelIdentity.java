@@ -1,6 +1,7 @@
 package io.seedgrid.jobs.generate;
 
 import io.seedgrid.jobs.config.ModelConfig;
+import io.seedgrid.udf.onnx.GpuOptions;
 import io.seedgrid.udf.onnx.ModelHash;
 import io.seedgrid.udf.pipeline.ModelDirectory;
 
@@ -14,14 +15,25 @@ import java.util.List;
 
 /**
  * A run config's model as executors need it: where it is (paths only: executors load it themselves),
- * the device it asks for, and its content hash — SHA-256 over the content hashes of its four
- * sub-models (text encoders, UNet, VAE decoder), so that a re-exported model never passes for the old.
+ * the device it asks for with its GPU options, and its content hash — SHA-256 over the content hashes of
+ * its four sub-models (text encoders, UNet, VAE decoder), so that a re-exported model never passes for the old.
  */
-public record ModelIdentity(String name, String path, String base, String device, String sha256) implements Serializable {
+public record ModelIdentity(String name, String path, String base, String device, String sha256, GpuOptions gpu)
+        implements Serializable {
+
+    public ModelIdentity {
+        gpu = gpu == null ? GpuOptions.DEFAULTS : gpu;
+    }
+
+    /** A model with the default GPU options. */
+    public ModelIdentity(String name, String path, String base, String device, String sha256) {
+        this(name, path, base, device, sha256, GpuOptions.DEFAULTS);
+    }
 
     /** Opens the model's directory (checking it is complete) and hashes it; hashes are cached beside the model. */
     public static ModelIdentity of(ModelConfig config) {
-        return new ModelIdentity(config.name(), config.path(), config.base(), config.device(), contentHash(directory(config)));
+        return new ModelIdentity(config.name(), config.path(), config.base(), config.device(), contentHash(directory(config)),
+                config.gpu());
     }
 
     /**

@@ -177,7 +177,7 @@ class BadInputCorpusTest {
             {"seeds: [1, 2]", "seeds: [-1]", "unsigned 64-bit"},
             {"seeds: [1, 2]", "seeds: {start: 18446744073709551615, count: 2}", "pass 2^64 - 1"},
             {"seeds: [1, 2]", "seeds: {start: 0, count: 0}", "seeds.count must be at least 1"},
-            {"device: cpu}\n  dmd2", "device: tpu}\n  dmd2", "device is auto, cpu, cuda or cuda:N"},
+            {"device: cpu}\n  dmd2", "device: tpu}\n  dmd2", "device is auto, cpu, cuda, cuda:N, tensorrt or tensorrt:N"},
             {"device: cpu}\n  dmd2", "device: cpu, precision: fp16}\n  dmd2", "declared fp16 but its UNet takes fp32"},
             {"output: " + "OUT", "output: s3://bucket/x", "use s3a://"},
             {"batch_size: 2", "batch_size: 2\nlong_prompt: wrap", "long_prompt"},

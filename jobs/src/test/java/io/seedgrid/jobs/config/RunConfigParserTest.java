@@ -115,8 +115,8 @@ class RunConfigParserTest {
         assertTrue(e.getMessage().contains("unknown key 'batch_sise'"), e.getMessage());
         int line = VALID.substring(0, VALID.indexOf("batch_size: 4")).split("\n", -1).length;
         assertTrue(e.getMessage().contains("run.yaml:" + line + ":"), e.getMessage());
-        ConfigException nested = error(dir, VALID.replace("device: cpu", "device: cpu\n    gpu: 1"));
-        assertTrue(nested.getMessage().contains("unknown key 'models.dmd2.gpu'"), nested.getMessage());
+        ConfigException nested = error(dir, VALID.replace("device: cpu", "device: cpu\n    gpus: 1"));
+        assertTrue(nested.getMessage().contains("unknown key 'models.dmd2.gpus'"), nested.getMessage());
         ConfigException inRecipe = error(dir, VALID.replace("kind: dmd2, model: dmd2}", "kind: dmd2, model: dmd2, cfg: 3}"));
         assertTrue(inRecipe.getMessage().contains("recipes[1].cfg"), inRecipe.getMessage());
     }
@@ -136,7 +136,7 @@ class RunConfigParserTest {
             {"- {model: dmd2, from: 2, to: 4, sampler: lcm}", "- {model: dmd2, from: 3, to: 4, sampler: lcm}", "gap"},
             {"- {model: dmd2, from: 2, to: 4, sampler: lcm}", "- {model: dmd2, from: 1, to: 4, sampler: lcm}", "overlap"},
             {"output: out", "output: s3://bucket/x", "use s3a://"},
-            {"device: cpu", "device: tpu", "device is auto, cpu, cuda or cuda:N"},
+            {"device: cpu", "device: tpu", "device is auto, cpu, cuda, cuda:N"},
             {"run: demo", "run: ../evil", "a run name is"},
         };
         for (String[] c : cases) {

@@ -15,6 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Every ONNX Runtime call of the JVM goes through here, so that the JVM can stop them: each call runs
  * with its own {@link OrtSession.RunOptions}, registered while the call is inside the session.
  *
+ * <p>Calls into a session {@link #register registered} on a GPU first pass that GPU's {@link DeviceGate}:
+ * at most {@link #limit} calls run on one GPU at a time, whichever task thread and model they come from
+ * (default 1: two SDXL UNet calls on one GPU only share its memory and time, and each needs its own
+ * activations). The limit is {@value #LIMIT_ENV} in the environment (on Spark executors:
+ * {@code spark.executorEnv.}{@value #LIMIT_ENV}) or {@link #setLimit}. CPU sessions are not limited: their
+ * threads are Spark's task slots. {@link #inside(OrtSession)} counts the calls inside each session, so that
+ * the session cache never closes one that a call is in.
+ *
  * <p>{@link #stopAll()} (a SIGTERM, a JVM shutdown) refuses new calls and sets
  * {@link OrtSession.RunOptions#setTerminate(boolean) terminate} on the running ones, which then return
  * with an {@link OrtException} at ONNX Runtime's next check. A session may be closed only when no call
@@ -23,8 +31,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OrtCalls {
 
+    /** The environment variable holding the calls allowed at once per GPU. */
+    public static final String LIMIT_ENV = "SEEDGRID_GPU_CONCURRENT_CALLS";
+
     private static final Set<OrtSession.RunOptions> RUNNING = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger INSIDE = new AtomicInteger();
+    private static final Map<String, DeviceGate> GATES = new ConcurrentHashMap<>();
+    private static final Map<OrtSession, DeviceGate> SESSION_GATES = new ConcurrentHashMap<>();
+    private static final Map<OrtSession, AtomicInteger> INSIDE_SESSION = new ConcurrentHashMap<>();
     private static volatile boolean stopping;
 
     private OrtCalls() {
@@ -40,26 +54,118 @@ public final class OrtCalls {
     /** Runs {@code session} for the requested outputs; the caller closes the result. */
     public static OrtSession.Result run(OrtSession session, Map<String, ? extends OnnxTensorLike> feeds,
                                         Set<String> requested) throws OrtException {
-        OrtSession.RunOptions options = enter();
+        DeviceGate gate = pass(session);
         try {
-            return session.run(feeds, requested, options);
-        } catch (OrtException e) {
-            throw stoppedOr(e);
+            OrtSession.RunOptions options = enter(session);
+            try {
+                return session.run(feeds, requested, options);
+            } catch (OrtException e) {
+                throw stoppedOr(e);
+            } finally {
+                leave(session, options);
+            }
         } finally {
-            leave(options);
+            release(gate);
         }
     }
 
     /** Runs {@code session} writing its outputs into the pre-allocated tensors {@code pinned}. */
     public static void runInto(OrtSession session, Map<String, ? extends OnnxTensorLike> feeds,
                                Map<String, ? extends OnnxValue> pinned) throws OrtException {
-        OrtSession.RunOptions options = enter();
-        try (OrtSession.Result ignored = session.run(feeds, Set.of(), pinned, options)) {
-            // outputs were written into the pinned tensors
-        } catch (OrtException e) {
-            throw stoppedOr(e);
+        DeviceGate gate = pass(session);
+        try {
+            OrtSession.RunOptions options = enter(session);
+            try (OrtSession.Result ignored = session.run(feeds, Set.of(), pinned, options)) {
+                // outputs were written into the pinned tensors
+            } catch (OrtException e) {
+                throw stoppedOr(e);
+            } finally {
+                leave(session, options);
+            }
         } finally {
-            leave(options);
+            release(gate);
+        }
+    }
+
+    /**
+     * Puts {@code session}'s calls under {@code device}'s gate: on a GPU, at most {@link #limit} calls of the
+     * JVM run there at once. A CPU session is only counted.
+     */
+    public static void register(OrtSession session, Device device) {
+        if (device.isGpu()) {
+            SESSION_GATES.put(session, gate(device.physical()));
+        }
+    }
+
+    /** Forgets a session that is being closed. */
+    public static void forget(OrtSession session) {
+        SESSION_GATES.remove(session);
+        INSIDE_SESSION.remove(session);
+    }
+
+    /**
+     * Sets how many calls may run at once on {@code physicalDevice} ({@link Device#physical()}: {@code gpu:N},
+     * or {@code cpu} to limit CPU sessions registered from then on).
+     */
+    public static void setLimit(String physicalDevice, int limit) {
+        gate(physicalDevice).setLimit(limit);
+    }
+
+    /** The calls allowed at once on {@code physicalDevice}. */
+    public static int limit(String physicalDevice) {
+        DeviceGate gate = GATES.get(physicalDevice);
+        return gate != null ? gate.limit() : physicalDevice.startsWith("gpu:") ? defaultLimit() : Integer.MAX_VALUE;
+    }
+
+    /** The most calls that were ever inside sessions of {@code physicalDevice} at once (0 when none ran there). */
+    public static int peak(String physicalDevice) {
+        DeviceGate gate = GATES.get(physicalDevice);
+        return gate == null ? 0 : gate.peak();
+    }
+
+    /** Calls inside {@code session} now. */
+    public static int inside(OrtSession session) {
+        AtomicInteger n = INSIDE_SESSION.get(session);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The per-GPU limit from {@value #LIMIT_ENV}, else 1. */
+    static int defaultLimit() {
+        String value = System.getenv(LIMIT_ENV);
+        if (value == null || value.isBlank()) {
+            return 1;
+        }
+        try {
+            int limit = Integer.parseInt(value.strip());
+            if (limit >= 1) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(LIMIT_ENV + " must be a whole number >= 1, got '" + value + "'");
+    }
+
+    private static DeviceGate gate(String physicalDevice) {
+        return GATES.computeIfAbsent(physicalDevice,
+                d -> new DeviceGate(d, d.startsWith("gpu:") ? defaultLimit() : Integer.MAX_VALUE));
+    }
+
+    private static DeviceGate pass(OrtSession session) {
+        DeviceGate gate = SESSION_GATES.get(session);
+        if (gate == null) {
+            gate = GATES.get("cpu");
+            if (gate == null) {
+                return null;
+            }
+        }
+        gate.acquire(() -> stopping);
+        return gate;
+    }
+
+    private static void release(DeviceGate gate) {
+        if (gate != null) {
+            gate.release();
         }
     }
 
@@ -72,6 +178,7 @@ public final class OrtCalls {
         for (OrtSession.RunOptions options : RUNNING) {
             terminate(options);
         }
+        GATES.values().forEach(DeviceGate::wakeAll);
     }
 
     /** True once {@link #stopAll()} was called. */
@@ -102,9 +209,12 @@ public final class OrtCalls {
     }
 
     /** Counts the call in and registers its options; refuses when stopping. */
-    private static OrtSession.RunOptions enter() throws OrtException {
+    private static OrtSession.RunOptions enter(OrtSession session) throws OrtException {
         INSIDE.incrementAndGet();
+        AtomicInteger inSession = INSIDE_SESSION.computeIfAbsent(session, s -> new AtomicInteger());
+        inSession.incrementAndGet();
         if (stopping) {
+            inSession.decrementAndGet();
             INSIDE.decrementAndGet();
             throw new StoppedException("ONNX Runtime is stopping (the process is shutting down)", null);
         }
@@ -112,6 +222,7 @@ public final class OrtCalls {
         try {
             options = new OrtSession.RunOptions();
         } catch (OrtException | RuntimeException e) {
+            inSession.decrementAndGet();
             INSIDE.decrementAndGet();
             throw e;
         }
@@ -124,10 +235,14 @@ public final class OrtCalls {
     }
 
     /** Unregisters and closes the call's options (never while stopAll() is setting their flag), counts it out. */
-    private static void leave(OrtSession.RunOptions options) {
+    private static void leave(OrtSession session, OrtSession.RunOptions options) {
         synchronized (options) {
             RUNNING.remove(options);
             options.close();
+        }
+        AtomicInteger inSession = INSIDE_SESSION.get(session);
+        if (inSession != null) {
+            inSession.decrementAndGet();
         }
         INSIDE.decrementAndGet();
     }

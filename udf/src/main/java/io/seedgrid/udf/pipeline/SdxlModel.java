@@ -1,8 +1,10 @@
 package io.seedgrid.udf.pipeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import ai.onnxruntime.OnnxJavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seedgrid.udf.onnx.Device;
 import io.seedgrid.udf.onnx.OnnxModel;
 import io.seedgrid.udf.onnx.OnnxSignature;
 import io.seedgrid.udf.onnx.SessionCache;
@@ -14,13 +16,18 @@ import io.seedgrid.udf.tokenizer.ClipTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An SDXL model ready to run: its four sessions (from the JVM's {@link SessionCache}), both tokenizers,
- * its noise schedule and VAE latent scale, with the signature checked. Loaded once per JVM for a
- * (directory, settings) pair.
+ * An SDXL model ready to run: where its four sub-models are and how their sessions are built, both
+ * tokenizers, its noise schedule and VAE latent scale, with the signature checked. Made once per JVM for a
+ * (directory, UNet, settings) triple.
+ *
+ * <p>The sessions themselves live in the JVM's {@link SessionCache}, which may close a model's sessions
+ * when another needs the device's memory: {@link #open()} holds them for a batch.
  */
 public final class SdxlModel {
 
@@ -34,9 +41,13 @@ public final class SdxlModel {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ModelDirectory directory;
-    private final OnnxModel unet;
-    private final OnnxModel vaeDecoder;
-    private final TextEncoders textEncoders;
+    private final Path unetFile;
+    private final SessionSettings textSettings;
+    private final SessionSettings unetSettings;
+    private final SessionSettings vaeSettings;
+    private final ClipTokenizer tokenizer1;
+    private final ClipTokenizer tokenizer2;
+    private final OnnxJavaType latentType;
     private final Path textEncoderFiles;
     private final SdxlSignature signature;
     private final SchedulerConfig schedulerConfig;
@@ -46,15 +57,23 @@ public final class SdxlModel {
 
     private SdxlModel(ModelDirectory directory, Path unetFile, SessionSettings settings) {
         this.directory = directory;
-        OnnxModel textEncoder = SessionCache.get(directory.textEncoder(), settings);
-        OnnxModel textEncoder2 = SessionCache.get(directory.textEncoder2(), settings);
-        this.unet = SessionCache.get(unetFile, settings);
-        this.vaeDecoder = SessionCache.get(directory.vaeDecoder(), settings);
-        this.signature = SdxlSignature.check(OnnxSignature.of(textEncoder), OnnxSignature.of(textEncoder2),
-                OnnxSignature.of(unet), OnnxSignature.of(vaeDecoder));
-        ClipTokenizer tokenizer1 = ClipTokenizer.load(directory.tokenizer());
-        ClipTokenizer tokenizer2 = ClipTokenizer.load(directory.tokenizer2());
-        this.textEncoders = new TextEncoders(textEncoder, textEncoder2, tokenizer1, tokenizer2, signature);
+        this.unetFile = unetFile;
+        boolean tensorRt = settings.device().actual().kind() == Device.Kind.TENSORRT
+                && settings.gpu().tensorRt().maxImages() > 0;
+        this.textSettings = tensorRt ? settings.withTensorRtProfile(
+                TensorRtProfiles.textEncoder(directory.textEncoder(), settings.gpu().tensorRt())) : settings;
+        this.unetSettings = tensorRt ? settings.withTensorRtProfile(
+                TensorRtProfiles.unet(unetFile, settings.gpu().tensorRt())) : settings;
+        this.vaeSettings = tensorRt ? settings.withTensorRtProfile(
+                TensorRtProfiles.vaeDecoder(directory.vaeDecoder(), settings.gpu().tensorRt())) : settings;
+        this.tokenizer1 = ClipTokenizer.load(directory.tokenizer());
+        this.tokenizer2 = ClipTokenizer.load(directory.tokenizer2());
+        try (Sessions sessions = new Sessions(this, null)) {
+            this.signature = SdxlSignature.check(OnnxSignature.of(sessions.textEncoder1.model()),
+                    OnnxSignature.of(sessions.textEncoder2.model()), OnnxSignature.of(sessions.unet.model()),
+                    OnnxSignature.of(sessions.vae.model()));
+            this.latentType = sessions.unet.model().input(SdxlSignature.SAMPLE).type();
+        }
         this.textEncoderFiles = directory.textEncoder().getParent().getParent();
         this.schedulerConfig = schedulerConfig(directory);
         this.noiseSchedule = NoiseSchedule.of(schedulerConfig);
@@ -118,16 +137,22 @@ public final class SdxlModel {
         return directory;
     }
 
-    public OnnxModel unet() {
-        return unet;
+    /**
+     * Holds this model's four sessions (loading those the cache does not have) until the result is closed;
+     * use them only in between.
+     */
+    public Sessions open() {
+        return new Sessions(this, signature);
     }
 
-    public OnnxModel vaeDecoder() {
-        return vaeDecoder;
+    /** The UNet's latent element type ({@code FLOAT} for fp32 exports, {@code FLOAT16} for fp16 ones). */
+    public OnnxJavaType unetLatentType() {
+        return latentType;
     }
 
-    TextEncoders textEncoders() {
-        return textEncoders;
+    /** The device the UNet's sessions are built for, as the {@code device} column says it. */
+    public String deviceNote() {
+        return unetSettings.device().note();
     }
 
     /** Identifies the text encoders, so that phases whose models share them encode a prompt once. */
@@ -154,6 +179,56 @@ public final class SdxlModel {
     /** The image size the UNet was trained for: 8 × {@code sample_size} of {@code unet/config.json}, else 1024. */
     public int defaultImageSize() {
         return defaultImageSize;
+    }
+
+    /** A model's sessions, held from {@link #open()} until {@link #close()}. */
+    public static final class Sessions implements AutoCloseable {
+        private final SessionCache.Lease textEncoder1;
+        private final SessionCache.Lease textEncoder2;
+        private final SessionCache.Lease unet;
+        private final SessionCache.Lease vae;
+        private final TextEncoders textEncoders;
+
+        private Sessions(SdxlModel model, SdxlSignature signature) {
+            List<SessionCache.Lease> held = new ArrayList<>();
+            try {
+                textEncoder1 = hold(held, model.directory.textEncoder(), model.textSettings);
+                textEncoder2 = hold(held, model.directory.textEncoder2(), model.textSettings);
+                unet = hold(held, model.unetFile, model.unetSettings);
+                vae = hold(held, model.directory.vaeDecoder(), model.vaeSettings);
+            } catch (RuntimeException e) {
+                held.forEach(SessionCache.Lease::close);
+                throw e;
+            }
+            textEncoders = signature == null ? null : new TextEncoders(textEncoder1.model(), textEncoder2.model(),
+                    model.tokenizer1, model.tokenizer2, signature);
+        }
+
+        private static SessionCache.Lease hold(List<SessionCache.Lease> held, Path file, SessionSettings settings) {
+            SessionCache.Lease lease = SessionCache.lease(file, settings);
+            held.add(lease);
+            return lease;
+        }
+
+        public OnnxModel unet() {
+            return unet.model();
+        }
+
+        public OnnxModel vaeDecoder() {
+            return vae.model();
+        }
+
+        TextEncoders textEncoders() {
+            return textEncoders;
+        }
+
+        @Override
+        public void close() {
+            textEncoder1.close();
+            textEncoder2.close();
+            unet.close();
+            vae.close();
+        }
     }
 
     @Override

@@ -36,12 +36,20 @@ public final class SdxlPipeline {
         long begin = System.nanoTime();
         StageClock clock = new StageClock();
         SamplingPlan plan = request.plan();
+        try (PlanSessions sessions = new PlanSessions(plan)) {
+            return generate(request, seeds, observer, sessions, clock, begin);
+        }
+    }
+
+    private static List<GeneratedImage> generate(GenerationRequest request, long[] seeds, PipelineObserver observer,
+                                                 PlanSessions sessions, StageClock clock, long begin) throws OrtException {
+        SamplingPlan plan = request.plan();
         int images = seeds.length;
         long[] latentDims = latentDims(request, plan);
         int latentSize = Math.toIntExact(latentDims[0] * latentDims[1] * latentDims[2]);
 
         long textStart = System.nanoTime();
-        PromptEncodings encodings = new PromptEncodings(request, clock);
+        PromptEncodings encodings = new PromptEncodings(request, clock, sessions);
         clock.addText(System.nanoTime() - textStart);
 
         long unetStart = System.nanoTime();
@@ -84,7 +92,7 @@ public final class SdxlPipeline {
                 }
             }
             Conditioning[] positive = encodings.positive(phase, images);
-            try (UnetRunner runner = new UnetRunner(phase.model().unet(), latentDims, request.width(), request.height(),
+            try (UnetRunner runner = new UnetRunner(sessions.of(phase.model()).unet(), latentDims, request.width(), request.height(),
                     positive, encodings.negative(phase, images))) {
                 for (int i = phase.from(); i < phase.to(); i++) {
                     if (phase.annealing() != null) {
@@ -114,7 +122,8 @@ public final class SdxlPipeline {
         SdxlModel decoderModel = plan.last().model();
         RgbImage[] decoded = new RgbImage[images];
         String[] problems = new String[images];
-        try (VaeDecoder vae = new VaeDecoder(decoderModel.vaeDecoder(), decoderModel.vaeScalingFactor(), latentDims)) {
+        try (VaeDecoder vae = new VaeDecoder(sessions.of(decoderModel).vaeDecoder(), decoderModel.vaeScalingFactor(),
+                latentDims)) {
             for (int b = 0; b < images; b++) {
                 if (!VaeDecoder.finite(x[b])) {
                     problems[b] = "NaN or Inf in the latents after sampling";
@@ -156,13 +165,15 @@ public final class SdxlPipeline {
     private static final class PromptEncodings {
         private final GenerationRequest request;
         private final StageClock clock;
+        private final PlanSessions sessions;
         private final Map<Path, EncodedPrompt> prompts = new HashMap<>();
         private final Map<List<Object>, EncodedPrompt> negatives = new HashMap<>();
         private final Map<Phase, Conditioning[]> pairs = new HashMap<>();
 
-        PromptEncodings(GenerationRequest request, StageClock clock) throws OrtException {
+        PromptEncodings(GenerationRequest request, StageClock clock, PlanSessions sessions) throws OrtException {
             this.request = request;
             this.clock = clock;
+            this.sessions = sessions;
             for (Phase phase : request.plan().phases()) {
                 pair(phase);
             }
@@ -185,7 +196,7 @@ public final class SdxlPipeline {
             SdxlModel model = phase.model();
             EncodedPrompt prompt = prompts.get(model.textEncoderIdentity());
             if (prompt == null) {
-                prompt = model.textEncoders().encode(request.prompt(), request.longPrompt(), clock);
+                prompt = sessions.of(model).textEncoders().encode(request.prompt(), request.longPrompt(), clock);
                 prompts.put(model.textEncoderIdentity(), prompt);
             }
             Conditioning positive = prompt.conditioning();
@@ -209,7 +220,7 @@ public final class SdxlPipeline {
             List<Object> key = List.of(model.textEncoderIdentity(), text);
             EncodedPrompt encoded = negatives.get(key);
             if (encoded == null) {
-                encoded = model.textEncoders().encode(text, request.longPrompt(), clock);
+                encoded = sessions.of(model).textEncoders().encode(text, request.longPrompt(), clock);
                 negatives.put(key, encoded);
             }
             return encoded;
@@ -219,6 +230,33 @@ public final class SdxlPipeline {
             Conditioning[] rows = new Conditioning[images];
             java.util.Arrays.fill(rows, c);
             return rows;
+        }
+    }
+
+    /** The sessions of every model a plan uses, held for one batch. */
+    private static final class PlanSessions implements AutoCloseable {
+        private final Map<SdxlModel, SdxlModel.Sessions> open = new HashMap<>();
+
+        PlanSessions(SamplingPlan plan) {
+            try {
+                for (Phase phase : plan.phases()) {
+                    if (!open.containsKey(phase.model())) {
+                        open.put(phase.model(), phase.model().open());
+                    }
+                }
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        SdxlModel.Sessions of(SdxlModel model) {
+            return open.get(model);
+        }
+
+        @Override
+        public void close() {
+            open.values().forEach(SdxlModel.Sessions::close);
         }
     }
 }

@@ -16,7 +16,7 @@ import org.apache.spark.resource.ResourceInformation;
  * given several GPUs runs on the first.
  *
  * <p>The task's GPU wins over {@code fallback}: a job whose user asked for {@code cpu} should not ask
- * here at all. The result is a request; {@code OrtRuntime.resolve} decides whether CUDA can run it.
+ * here at all. A {@code tensorrt} request keeps its provider on the task's GPU ({@code tensorrt:N}). The result is a request; {@code OrtRuntime.resolve} decides whether CUDA can run it.
  */
 public final class TaskDevice {
 
@@ -43,7 +43,8 @@ public final class TaskDevice {
         }
         String address = gpu.addresses()[0].strip();
         try {
-            return Device.cuda(Integer.parseInt(address));
+            int index = Integer.parseInt(address);
+            return fallback.kind() == Device.Kind.TENSORRT ? Device.tensorrt(index) : Device.cuda(index);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Spark assigned gpu address '" + address
                     + "', but a CUDA device number (0, 1, ...) is needed: the gpu discovery script must print"

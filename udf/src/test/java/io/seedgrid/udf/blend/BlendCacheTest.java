@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -180,6 +181,80 @@ class BlendCacheTest {
                 tensors(root.resolve(entry).resolve("model.onnx")));
     }
 
+    @Test
+    void theLeastRecentlyUsedBlendsGoWhenTheCacheIsOverItsCap() throws Exception {
+        long one = size(new BlendCache(tmp.resolve("probe")).get(a, b, 0.1).directory());
+        BlendCache cache = new BlendCache(tmp.resolve("cache"), 2 * one + one / 2, Duration.ZERO);
+        Path first = cache.get(a, b, 0.1).directory();
+        Path second = cache.get(a, b, 0.2).directory();
+        age(first, 60);
+        age(second, 120);
+        assertFalse(cache.get(a, b, 0.1).created(), "a use of the first makes it the most recent");
+
+        Path third = cache.get(a, b, 0.3).directory();
+
+        assertEquals(List.of(first, third).stream().sorted().toList(), entries(cache.root()).stream().sorted().toList(),
+                "the second was used least recently");
+        assertTrue(cache.get(a, b, 0.2).created(), "a removed blend is made again when asked for");
+        assertEquals(List.of(), leftovers(cache.root()), "no half-removed blend is left");
+    }
+
+    @Test
+    void blendsUsedWithinTheMinimumAgeStayOverTheCap() throws Exception {
+        BlendCache cache = new BlendCache(tmp.resolve("cache"), 1, Duration.ofHours(1));
+        cache.get(a, b, 0.1);
+        cache.get(a, b, 0.2);
+        assertEquals(2, entries(cache.root()).size(), "another executor may be loading either");
+    }
+
+    @Test
+    void jvmsShareTheEvictionLockAndTheCap() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("cache"));
+        Path old = new BlendCache(root).get(a, b, 0.3).directory();
+        age(old, 3600);
+        long cap = size(old) + size(old) / 2;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child;
+        BufferedReader output;
+        String entry = BlendCache.directoryName(ModelIdentity.of(a), ModelIdentity.of(b), 0.5);
+        // Hold the node-wide eviction lock: the child makes its blend, then waits to evict.
+        try (FileChannel lockFile = FileChannel.open(root.resolve(".evict.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = lockFile.lock()) {
+            child = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                    System.getProperty("java.class.path"), BlendCacheRace.class.getName(),
+                    a.toString(), b.toString(), "0.5", root.toString(), Long.toString(cap), "0")
+                    .redirectErrorStream(true).start();
+            output = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.isDirectory(root.resolve(entry)) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(Files.isDirectory(root.resolve(entry)), "the child made its blend");
+            Thread.sleep(500);
+            assertTrue(child.isAlive(), "the child waits for the eviction lock");
+            assertTrue(Files.isDirectory(old), "nothing is removed while another JVM holds the eviction lock");
+        }
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
+        String out = output.lines().collect(Collectors.joining("\n"));
+        assertEquals(0, child.exitValue(), out);
+        assertTrue(out.contains("created=true"), out);
+        assertEquals(List.of(root.resolve(entry)), entries(root), "the old blend made room under the cap");
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            long total = 0;
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                total += Files.size(f);
+            }
+            return total;
+        }
+    }
+
+    private static void age(Path entry, long seconds) throws IOException {
+        Files.setLastModifiedTime(entry, FileTime.fromMillis(System.currentTimeMillis() - seconds * 1000));
+    }
+
     /** Entries (blend directories) in the cache root. */
     private static List<Path> entries(Path root) throws IOException {
         try (Stream<Path> s = Files.list(root)) {
@@ -190,7 +265,7 @@ class BlendCacheTest {
     /** Temporary directories left in the cache root. */
     private static List<Path> leftovers(Path root) throws IOException {
         try (Stream<Path> s = Files.list(root)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(".")).toList();
+            return s.filter(p -> p.getFileName().toString().startsWith(".") && Files.isDirectory(p)).toList();
         }
     }
 }

@@ -27,14 +27,14 @@ class DeviceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cpu", "auto", "cuda:0", "cuda:7"})
+    @ValueSource(strings = {"cpu", "auto", "cuda:0", "cuda:7", "tensorrt:0", "tensorrt:3"})
     void toStringIsReadBack(String text) {
         assertEquals(text, Device.parse(text).toString());
         assertEquals(Device.parse(text), Device.parse(Device.parse(text).toString()));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "gpu", "cuda:", "cuda:-1", "cuda:x", "cuda 0", "cuda:0:1", "mps", "cpu:0"})
+    @ValueSource(strings = {"", "gpu", "cuda:", "cuda:-1", "cuda:x", "cuda 0", "cuda:0:1", "mps", "cpu:0", "trt", "tensorrt:x"})
     void badTextNamesTheAcceptedForms(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse(text));
         assertTrue(e.getMessage().contains("cpu, cuda, cuda:N"), e.getMessage());
@@ -46,6 +46,17 @@ class DeviceTest {
     void nullIsRefusedWithTheAcceptedForms() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse(null));
         assertTrue(e.getMessage().contains(Device.ACCEPTED_FORMS), e.getMessage());
+    }
+
+    @Test
+    void tensorRtIsAGpuDeviceSharingItsGpuWithCuda() {
+        assertEquals(Device.tensorrt(0), Device.parse("TensorRT"));
+        assertEquals(Device.tensorrt(2), Device.parse("tensorrt:2"));
+        assertTrue(Device.tensorrt(1).isGpu());
+        assertTrue(Device.tensorrt(1).wantsCuda());
+        assertEquals(Device.cuda(1).physical(), Device.tensorrt(1).physical());
+        assertEquals("cpu", Device.CPU.physical());
+        assertFalse(Device.AUTO.isGpu());
     }
 
     @Test

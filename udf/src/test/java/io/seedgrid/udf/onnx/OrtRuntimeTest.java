@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntFunction;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** The resolution rules with stand-in probes; the real probe is in {@link CudaProbeTest}. */
@@ -19,9 +19,9 @@ class OrtRuntimeTest {
 
     private static final String REASON = "libcudart.so.12 missing";
 
-    private static final IntFunction<DeviceProbe> NEVER = i -> fail("cpu must never probe CUDA");
-    private static final IntFunction<DeviceProbe> GPU = i -> DeviceProbe.available(Device.cuda(i));
-    private static final IntFunction<DeviceProbe> NO_GPU = i -> DeviceProbe.unavailable(Device.cuda(i), REASON);
+    private static final Function<Device, DeviceProbe> NEVER = d -> fail("cpu must never probe CUDA");
+    private static final Function<Device, DeviceProbe> GPU = DeviceProbe::available;
+    private static final Function<Device, DeviceProbe> NO_GPU = d -> DeviceProbe.unavailable(d, REASON);
 
     @Test
     void cpuIsCpuWithoutProbing() {
@@ -33,12 +33,12 @@ class OrtRuntimeTest {
 
     @Test
     void cudaThatLoadsIsUsed() {
-        List<Integer> probed = new ArrayList<>();
-        ResolvedDevice d = OrtRuntime.resolve(Device.cuda(1), false, i -> {
-            probed.add(i);
-            return GPU.apply(i);
+        List<Device> probed = new ArrayList<>();
+        ResolvedDevice d = OrtRuntime.resolve(Device.cuda(1), false, g -> {
+            probed.add(g);
+            return GPU.apply(g);
         });
-        assertEquals(List.of(1), probed);
+        assertEquals(List.of(Device.cuda(1)), probed);
         assertEquals(Device.cuda(1), d.actual());
         assertEquals("cuda:1", d.note());
         assertFalse(d.fellBack());
@@ -60,6 +60,37 @@ class OrtRuntimeTest {
         assertEquals(Device.cuda(2), d.requested());
         assertTrue(d.fellBack());
         assertEquals("cpu (fallback from cuda:2: " + REASON + ")", d.note());
+    }
+
+    @Test
+    void aGpuThatWorksIsNamedWithItsDriverInTheNote() {
+        Function<Device, DeviceProbe> l4 = g -> DeviceProbe.available(g, "NVIDIA L4, driver 550.54.15");
+        assertEquals("cuda:1 (NVIDIA L4, driver 550.54.15)", OrtRuntime.resolve(Device.cuda(1), false, l4).note());
+        assertEquals("cuda:0 (auto; NVIDIA L4, driver 550.54.15)", OrtRuntime.resolve(Device.AUTO, false, l4).note());
+        assertEquals("tensorrt:2 (NVIDIA L4, driver 550.54.15)", OrtRuntime.resolve(Device.tensorrt(2), false, l4).note());
+    }
+
+    @Test
+    void tensorRtIsProbedAsItselfAndFallsBackOnlyWhenAllowed() {
+        List<Device> probed = new ArrayList<>();
+        Function<Device, DeviceProbe> noTrt = g -> {
+            probed.add(g);
+            return DeviceProbe.unavailable(g, "libnvinfer.so.10 missing");
+        };
+        DeviceUnavailableException e = assertThrows(DeviceUnavailableException.class,
+                () -> OrtRuntime.resolve(Device.tensorrt(0), false, noTrt));
+        assertTrue(e.getMessage().startsWith("tensorrt:0 is not available: libnvinfer.so.10 missing"), e.getMessage());
+        ResolvedDevice d = OrtRuntime.resolve(Device.tensorrt(0), true, noTrt);
+        assertEquals(Device.CPU, d.actual());
+        assertTrue(d.fallbackAllowed());
+        assertEquals(List.of(Device.tensorrt(0), Device.tensorrt(0)), probed);
+    }
+
+    @Test
+    void onlyAutoAndAllowedFallbacksMayLeaveTheGpuAtSessionCreation() {
+        assertTrue(OrtRuntime.resolve(Device.AUTO, false, GPU).fallbackAllowed());
+        assertFalse(OrtRuntime.resolve(Device.cuda(0), false, GPU).fallbackAllowed());
+        assertTrue(OrtRuntime.resolve(Device.cuda(0), true, GPU).fallbackAllowed());
     }
 
     @Test

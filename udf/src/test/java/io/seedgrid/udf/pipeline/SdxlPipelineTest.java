@@ -36,7 +36,10 @@ class SdxlPipelineTest {
         JsonNode prompts = Golden.json("golden/pipeline/text_encodings.json").get("prompts");
         for (String text : List.of(PROMPT, "blurry low quality", "A  Red cube")) {
             JsonNode want = prompts.get(text);
-            EncodedPrompt encoded = model.textEncoders().encode(text, LongPromptMode.TRUNCATE, new StageClock());
+            EncodedPrompt encoded;
+            try (SdxlModel.Sessions sessions = model.open()) {
+                encoded = sessions.textEncoders().encode(text, LongPromptMode.TRUNCATE, new StageClock());
+            }
             float[] states = Golden.floats(want.get("token_states"));
             assertEquals(77, encoded.conditioning().length());
             assertEquals(80, encoded.conditioning().width());
@@ -136,7 +139,10 @@ class SdxlPipelineTest {
         assertEquals(ImageStatus.OK, chunked.status());
         assertNotEquals(truncated.image(), chunked.image());
 
-        EncodedPrompt encoded = model.textEncoders().encode(longPrompt, LongPromptMode.CHUNK, new StageClock());
+        EncodedPrompt encoded;
+        try (SdxlModel.Sessions sessions = model.open()) {
+            encoded = sessions.textEncoders().encode(longPrompt, LongPromptMode.CHUNK, new StageClock());
+        }
         assertEquals(154, encoded.conditioning().length());
     }
 

@@ -20,6 +20,8 @@ class TaskDeviceTest {
     void firstGpuAddressIsTheCudaDevice() {
         assertEquals(Device.cuda(0), TaskDevice.fromResources(gpus("0"), Device.CPU));
         assertEquals(Device.cuda(3), TaskDevice.fromResources(gpus("3", "1"), Device.CPU));
+        assertEquals(Device.tensorrt(2), TaskDevice.fromResources(gpus("2"), Device.tensorrt(0)),
+                "a TensorRT request stays TensorRT on the task's GPU");
     }
 
     @Test
