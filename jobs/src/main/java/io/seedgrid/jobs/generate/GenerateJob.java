@@ -112,7 +112,7 @@ public final class GenerateJob {
                             + " buckets, %d Spark tasks per job%n", config.run(), config.gridSize(), config.prompts().size(),
                     config.seeds().size(), config.recipes().size(), totals.parts(), buckets, waveSize);
 
-            Progress progress = new Progress(totals.cells(), start);
+            Progress progress = new Progress(totals.cells(), start, jsc);
             try {
                 long retried = 0;
                 if (options.retryErrors()) {
@@ -123,7 +123,8 @@ public final class GenerateJob {
                 try (Ticker ignored = Ticker.every(15, progress::line, console)) {
                     outcome = SparkWaves.run(jsc, "seedgrid-generate-" + attempt, layout.parts(), waveSize, JOBS_IN_FLIGHT,
                             wave -> jsc.parallelize(wave, wave.size())
-                                    .map(part -> PartTask.run(part, shared.value(), context)).collectAsync(),
+                                    .map(part -> progress.counted(PartTask.run(part, shared.value(), context)))
+                                    .collectAsync(),
                             results -> {
                                 progress.add(results);
                                 Attempts.update(attemptNode, "running", progress.counts(), null);
@@ -155,10 +156,16 @@ public final class GenerateJob {
         }
     }
 
-    /** Counts of the parts finished so far in this attempt, and the progress line. */
-    private static final class Progress {
+    /**
+     * Counts of the parts finished so far in this attempt: from the results of finished Spark jobs (the
+     * manifest and the summary), and from accumulators that tasks add to as they end (the progress line, so
+     * that it moves while a job of hundreds of tasks runs).
+     */
+    private static final class Progress implements java.io.Serializable {
         private final long gridCells;
         private final long start;
+        private final org.apache.spark.util.LongAccumulator liveCells;
+        private final org.apache.spark.util.LongAccumulator liveRendered;
         long parts;
         long alreadyDone;
         long ok;
@@ -166,9 +173,18 @@ public final class GenerateJob {
         long errors;
         long evaluations;
 
-        Progress(long gridCells, long start) {
+        Progress(long gridCells, long start, JavaSparkContext jsc) {
             this.gridCells = gridCells;
             this.start = start;
+            this.liveCells = jsc.sc().longAccumulator("seedgrid.cells");
+            this.liveRendered = jsc.sc().longAccumulator("seedgrid.rendered");
+        }
+
+        /** On an executor: counts a finished part into the accumulators and passes its result on. */
+        PartTask.Result counted(PartTask.Result result) {
+            liveCells.add(result.cells());
+            liveRendered.add(result.rendered());
+            return result;
         }
 
         synchronized void add(List<PartTask.Result> results) {
@@ -207,13 +223,14 @@ public final class GenerateJob {
             return counts;
         }
 
-        synchronized String line() {
+        String line() {
             double elapsed = (System.nanoTime() - start) / 1e9;
-            double rate = rendered() / Math.max(elapsed, 1e-9);
-            long left = gridCells - cells();
+            long cells = liveCells.value();
+            long rendered = liveRendered.value();
+            double rate = rendered / Math.max(elapsed, 1e-9);
             return String.format(Locale.ROOT, "  ... %d/%d cells done (%.0f%%), %d rendered now, %.2f images/s, ETA %s",
-                    cells(), gridCells, 100.0 * cells() / Math.max(1, gridCells), rendered(), rate,
-                    rate > 0 ? Eta.of(left / rate) : "?");
+                    cells, gridCells, 100.0 * cells / Math.max(1, gridCells), rendered, rate,
+                    rate > 0 ? Eta.of((gridCells - cells) / rate) : "?");
         }
 
         synchronized void checkFailedShare(double maxShare, String runDir) {

@@ -18,7 +18,9 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 /**
  * How a run's grid is cut into {@linkplain Part parts}: the cells one Spark task renders and publishes as
@@ -33,9 +35,10 @@ import java.util.NoSuchElementException;
  * change (prompts or seeds added, other part sizes): a rerun then skips the cells that files of other
  * layouts already hold.
  *
- * <p>Parts are handed out recipe by recipe, the most expensive recipe first (longest processing time
- * first: the cheap parts fill the last slots), bucket by bucket within a recipe, so an executor keeps
- * one recipe's models busy for long stretches.
+ * <p>Parts are handed out longest first (the last slots are filled with the cheapest parts, so no slot
+ * finishes long after the others): the full parts recipe by recipe, the costliest first, bucket by bucket
+ * within a recipe, so an executor keeps one recipe's models busy for long stretches; then the smaller last
+ * part of each recipe's bucket.
  *
  * <p>Serializable and broadcast to executors; the per-bucket prompt lists are built once per JVM.
  */
@@ -216,44 +219,27 @@ public final class GridLayout implements Serializable {
         return "part-" + layoutId(recipe, bucket) + "-";
     }
 
-    /** Every part, in scheduling order (see the class comment); lazy: nothing per part is held. */
+    /**
+     * Every part, in scheduling order (see the class comment): the full parts recipe by recipe, the costliest
+     * recipe's first, then the last, smaller part of each recipe's bucket, costliest first. Lazy: only those
+     * last parts (one per recipe and bucket) are held, never a list of all parts.
+     */
     public Iterator<Part> parts() {
-        Integer[] byCost = new Integer[recipeNames.length];
-        for (int r = 0; r < byCost.length; r++) {
-            byCost[r] = r;
-        }
-        Arrays.sort(byCost, Comparator.comparingLong((Integer r) -> -evaluationsPerCell[r]).thenComparingInt(r -> r));
-        return new Iterator<>() {
-            private int r = 0;
-            private int bucket = 0;
-            private long index = 0;
+        List<Integer> byCost = IntStream.range(0, recipeNames.length).boxed()
+                .sorted(Comparator.comparingLong((Integer r) -> -partCost(r, cellsPerPart[r])).thenComparingInt(r -> r))
+                .toList();
+        Stream<Part> full = byCost.stream().flatMap(r -> IntStream.range(0, buckets).boxed()
+                .flatMap(b -> LongStream.range(0, cellsIn(b) / cellsPerPart[r]).mapToObj(k -> new Part(r, b, k))));
+        Stream<Part> last = byCost.stream().flatMap(r -> IntStream.range(0, buckets)
+                        .filter(b -> cellsIn(b) % cellsPerPart[r] != 0)
+                        .mapToObj(b -> new Part(r, b, cellsIn(b) / cellsPerPart[r])))
+                .sorted(Comparator.comparingLong((Part p) -> -partCost(p.recipe(), cellsIn(p.bucket()) % cellsPerPart[p.recipe()])));
+        return Stream.concat(full, last).iterator();
+    }
 
-            @Override
-            public boolean hasNext() {
-                while (r < byCost.length) {
-                    if (bucket < buckets && index < partsIn(byCost[r], bucket)) {
-                        return true;
-                    }
-                    if (bucket < buckets) {
-                        bucket++;
-                        index = 0;
-                    } else {
-                        r++;
-                        bucket = 0;
-                        index = 0;
-                    }
-                }
-                return false;
-            }
-
-            @Override
-            public Part next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return new Part(byCost[r], bucket, index++);
-            }
-        };
+    /** Modelled cost of {@code cells} cells of {@code recipe}, in UNet image-evaluations. */
+    private long partCost(int recipe, long cells) {
+        return cells * evaluationsPerCell[recipe];
     }
 
     /** Totals over every part (nothing rendered yet). */
