@@ -92,10 +92,10 @@ public final class SparkSessions {
     public static SessionPlan plan(SessionSpec spec, Map<String, String> submitted) {
         String launcherMaster = submitted.get("spark.master");
         if (spec.master() != null && launcherMaster != null && !spec.master().strip().equals(launcherMaster.strip())) {
-            throw new IllegalArgumentException("the run asks for Spark master " + spec.master().strip() + " (the run config's"
-                    + " spark.master or seedgrid's --master), but spark-submit set " + launcherMaster.strip() + " (its --master"
-                    + " or a properties file): remove spark.master from the run config when submitting with spark-submit,"
-                    + " or make the two equal");
+            throw new IllegalArgumentException("the run asks for Spark master " + spec.master().strip()
+                    + " (the run config's spark.master or seedgrid's --master), but spark-submit set " + launcherMaster.strip()
+                    + " (its --master or a properties file): remove spark.master from the run config when submitting with"
+                    + " spark-submit, or make the two equal");
         }
         String master = spec.master() != null ? spec.master().strip() : submitted.getOrDefault("spark.master", DEFAULT_MASTER);
         boolean local = isLocalMaster(master);
@@ -154,8 +154,8 @@ public final class SparkSessions {
         if (!found.isEmpty()) {
             throw new IllegalArgumentException("Spark master " + master + " runs in local mode, which has no 'gpu'"
                     + " resource: tasks asking for one would wait forever. Remove " + String.join(", ", found)
-                    + ", or run on a cluster with GPU workers (conf/spark-defaults.cluster-gpu.conf). In local mode the run's device"
-                    + " setting (cpu, cuda, cuda:N, auto) chooses the GPU.");
+                    + ", or run on a cluster with GPU workers (conf/spark-defaults.cluster-gpu.conf). In local mode the"
+                    + " run's device setting (cpu, cuda, cuda:N, auto) chooses the GPU.");
         }
     }
 
