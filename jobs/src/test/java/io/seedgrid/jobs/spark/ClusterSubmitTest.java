@@ -3,7 +3,7 @@ package io.seedgrid.jobs.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.abort;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.testing.SeedgridBuild;
@@ -28,6 +28,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,8 @@ class ClusterSubmitTest {
 
     private static Path jar;
     private static StandaloneCluster cluster;
+    /** Why the tests cannot run in this build, or null. */
+    private static String skipped;
 
     /** A finished spark-submit: its exit code and everything it printed. */
     record Submitted(int code, String output) {
@@ -60,18 +63,26 @@ class ClusterSubmitTest {
         jar = SeedgridBuild.targetDir().resolve("seedgrid-cluster.jar");
         Path classpathFile = SeedgridBuild.targetDir().resolve("seedgrid.classpath");
         if (!Files.isRegularFile(jar) || !Files.isRegularFile(classpathFile)) {
-            abort("skipped: " + jar + " or " + classpathFile + " is missing; `mvn verify -Pcluster` (bin/test) builds"
-                    + " them and runs this test");
+            skipped = "skipped: " + jar + " or " + classpathFile + " is missing; `mvn verify -Pcluster` (bin/test) builds"
+                    + " them and runs this test";
+            return;
         }
         FileTime classes = newest(SeedgridBuild.targetDir().resolve("classes"),
                 SeedgridBuild.repoRoot().resolve("udf/target/classes"));
         if (Files.getLastModifiedTime(jar).compareTo(classes) < 0) {
-            abort("skipped: " + jar + " is older than the compiled classes; `mvn verify -Pcluster` rebuilds it");
+            skipped = "skipped: " + jar + " is older than the compiled classes; `mvn verify -Pcluster` rebuilds it";
+            return;
         }
         List<String> sparkJars = Arrays.stream(Files.readString(classpathFile).strip().split(File.pathSeparator))
                 .filter(entry -> NOT_IN_SPARK.stream().noneMatch(Path.of(entry).getFileName().toString()::startsWith))
                 .toList();
         cluster = StandaloneCluster.start(new StandaloneCluster.Options(1, 2, "2g", List.of()), sparkJars);
+    }
+
+    /** Each test is reported as skipped, with the reason, when the jar under test is missing or stale. */
+    @BeforeEach
+    void jarIsThere() {
+        assumeTrue(skipped == null, skipped);
     }
 
     @AfterAll
