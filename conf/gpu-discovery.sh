@@ -2,7 +2,7 @@
 # Spark GPU discovery script: prints the GPUs of this machine as the JSON Spark expects,
 #   {"name":"gpu","addresses":["0","1"]}
 # Use it for spark.executor.resource.gpu.discoveryScript (YARN, Kubernetes) or
-# spark.worker.resource.gpu.discoveryScript (standalone workers); see conf/spark-defaults.cluster.conf.
+# spark.worker.resource.gpu.discoveryScript (standalone workers); see conf/spark-defaults.cluster-gpu.conf.
 # The script must be executable on every node.
 #
 # Addresses are CUDA device numbers, which seedgrid passes to ONNX Runtime as cuda:N:

@@ -17,7 +17,8 @@ final class RunConfigArgs {
     @Parameters(paramLabel = "CONFIG", description = "run config (YAML)")
     Path config;
 
-    @Option(names = "--master", description = "Spark master (default: the config's spark.master, spark-submit's, else local[*])")
+    @Option(names = "--master", description = "Spark master (default: the config's spark.master, else spark-submit's, else"
+            + " local[*]; under spark-submit it must equal spark-submit's)")
     String master;
 
     /**
@@ -52,7 +53,8 @@ final class RunConfigArgs {
     }
 
     static SparkSession session(RunConfig run, String master) {
-        SessionSpec spec = SessionSpec.of("seedgrid " + run.run()).withOutput(run.output()).withConf(run.sparkConf());
+        SessionSpec spec = SessionSpec.of("seedgrid " + run.run()).withOutput(run.output()).withConf(run.sparkConf())
+                .withShuffleKeys((long) run.prompts().size() * run.recipes().size());
         return SparkSessions.getOrCreate(master == null ? spec : spec.withMaster(master));
     }
 }

@@ -23,7 +23,10 @@ public final class S3aCommitter {
     public static final String PARQUET_COMMITTER = "spark.sql.parquet.output.committer.class";
     public static final String PARTITION_OVERWRITE_MODE = "spark.sql.sources.partitionOverwriteMode";
 
-    /** The settings applied when an output is on {@code s3a://} (also in conf/spark-defaults.cluster.conf). */
+    /**
+     * The settings SparkSessions adds when an output is on {@code s3a://}. The cluster conf files leave them out:
+     * their classes (spark-hadoop-cloud) are not in Spark's distribution, so every other output would fail.
+     */
     public static final Map<String, String> SETTINGS = Map.of(
             COMMITTER_NAME, "magic",
             MAGIC_ENABLED, "true",

@@ -28,8 +28,12 @@ import scala.Tuple2;
  * and the driver binds to 127.0.0.1.
  *
  * <p><b>Cluster mode</b> (anything else): resource amounts, discovery scripts, memory and executor
- * options come from spark-defaults and spark-submit (see {@code conf/spark-defaults.cluster.conf});
- * nothing is added here.
+ * options come from spark-defaults and spark-submit (see {@code conf/spark-defaults.cluster.conf} and
+ * {@code conf/spark-defaults.cluster-gpu.conf}). seedgrid sizes the shuffle partitions by the job (its
+ * number of shuffle keys, at most Spark's default of 200) unless they are set, and {@link #getOrCreate}
+ * waits for the first executor ({@link FirstExecutor}): a cluster that cannot start one (executors asking
+ * for GPUs, cores or memory that no worker offers) is refused with a line naming the request instead of
+ * waiting forever.
  *
  * <p><b>S3</b>: when an output is on {@code s3a://}, the S3A magic committer settings ({@link
  * S3aCommitter}) are added unless already set, and dynamic partition overwrite is refused. Credentials
@@ -37,12 +41,17 @@ import scala.Tuple2;
  * logged: the log line names settings, never their values.
  *
  * <p>Precedence: the spec's own settings, then spark-submit's ({@code spark.*} system properties), then
- * seedgrid's defaults.
+ * seedgrid's defaults. The master is the exception: a spec whose master differs from the one spark-submit
+ * set is refused, because either choice would silently run somewhere the user did not ask for (a run
+ * config copied from the demo keeps {@code local[2]} and would run everything in the driver).
  */
 public final class SparkSessions {
 
     /** The master when neither the job nor spark-submit names one. */
     public static final String DEFAULT_MASTER = "local[*]";
+
+    /** Spark's default {@code spark.sql.shuffle.partitions}: the most seedgrid sizes a cluster's shuffles to. */
+    static final long MAX_SHUFFLE_PARTITIONS = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
     private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
@@ -63,7 +72,8 @@ public final class SparkSessions {
      * (Spark applies only runtime SQL settings to it).
      *
      * @throws IllegalArgumentException when the settings cannot work (not a master URL, gpu resources in
-     *     local mode, dynamic partition overwrite with the S3A committer)
+     *     local mode, dynamic partition overwrite with the S3A committer, a master other than spark-submit's, a
+     *     cluster that starts no executor in time)
      */
     public static SparkSession getOrCreate(SessionSpec spec) {
         SessionPlan plan = plan(spec, submitted());
@@ -76,6 +86,9 @@ public final class SparkSessions {
             LOG.warn("{}: a SparkSession on master {} already runs in this JVM and is reused instead of {}",
                     spec.appName(), running, plan.master());
         }
+        if (!isLocalMaster(running)) {
+            FirstExecutor.await(session.sparkContext());
+        }
         return session;
     }
 
@@ -84,6 +97,13 @@ public final class SparkSessions {
      * set. Pure: starts nothing.
      */
     public static SessionPlan plan(SessionSpec spec, Map<String, String> submitted) {
+        String launcherMaster = submitted.get("spark.master");
+        if (spec.master() != null && launcherMaster != null && !spec.master().strip().equals(launcherMaster.strip())) {
+            throw new IllegalArgumentException("the run asks for Spark master " + spec.master().strip()
+                    + " (the run config's spark.master or seedgrid's --master), but spark-submit set " + launcherMaster.strip()
+                    + " (its --master or a properties file): remove spark.master from the run config when submitting with"
+                    + " spark-submit, or make the two equal");
+        }
         String master = spec.master() != null ? spec.master().strip() : submitted.getOrDefault("spark.master", DEFAULT_MASTER);
         checkMaster(master);
         boolean local = isLocalMaster(master);
@@ -101,6 +121,10 @@ public final class SparkSessions {
             putDefault(conf, explicit, "spark.sql.shuffle.partitions", Integer.toString(2 * localCores(master)));
             putDefault(conf, explicit, "spark.driver.host", "127.0.0.1");
             putDefault(conf, explicit, "spark.driver.bindAddress", "127.0.0.1");
+        } else if (spec.shuffleKeys() > 0) {
+            // Spark's 200 shuffle partitions gave a 64-cell run 1,273 tasks, most of them empty.
+            putDefault(conf, explicit, "spark.sql.shuffle.partitions",
+                    Long.toString(Math.min(spec.shuffleKeys(), MAX_SHUFFLE_PARTITIONS)));
         }
         boolean s3a = spec.outputs().stream().anyMatch(S3aCommitter::isS3a);
         if (s3a) {
@@ -184,8 +208,8 @@ public final class SparkSessions {
         if (!found.isEmpty()) {
             throw new IllegalArgumentException("Spark master " + master + " runs in local mode, which has no 'gpu'"
                     + " resource: tasks asking for one would wait forever. Remove " + String.join(", ", found)
-                    + ", or run on a cluster (conf/spark-defaults.cluster.conf). In local mode the run's device"
-                    + " setting (cpu, cuda, cuda:N, auto) chooses the GPU.");
+                    + ", or run on a cluster with GPU workers (conf/spark-defaults.cluster-gpu.conf). In local mode the"
+                    + " run's device setting (cpu, cuda, cuda:N, auto) chooses the GPU.");
         }
     }
 

@@ -64,12 +64,38 @@ class SparkSessionsTest {
 
     @Test
     void masterComesFromTheJobThenSparkSubmitThenLocalStar() {
-        assertEquals("yarn", SparkSessions.plan(JOB.withMaster("yarn"), Map.of("spark.master", "local[2]")).master());
+        assertEquals("yarn", SparkSessions.plan(JOB.withMaster("yarn"), Map.of()).master());
+        assertEquals("spark://h:7077", SparkSessions.plan(JOB.withMaster(" spark://h:7077"),
+                Map.of("spark.master", "spark://h:7077")).master(), "the same master twice is no contradiction");
         assertEquals("spark://h:7077", SparkSessions.plan(JOB, Map.of("spark.master", "spark://h:7077")).master());
         SessionPlan fallback = SparkSessions.plan(JOB, Map.of());
         assertEquals("local[*]", fallback.master());
         assertEquals(Integer.toString(2 * Runtime.getRuntime().availableProcessors()),
                 fallback.conf().get("spark.sql.shuffle.partitions"));
+    }
+
+    @Test
+    void aJobMasterOtherThanSparkSubmitsIsRefusedNamingBoth() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(
+                JOB.withMaster("local[2]"), Map.of("spark.master", "spark://head:7077")));
+        assertTrue(e.getMessage().startsWith("the run asks for Spark master local[2] (the run config's spark.master or"
+                + " seedgrid's --master), but spark-submit set spark://head:7077"), e.getMessage());
+        assertTrue(e.getMessage().contains("remove spark.master from the run config"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+    }
+
+    @Test
+    void clusterShufflePartitionsAreSizedByTheJobsKeysUpToSparksDefault() {
+        SessionSpec cluster = JOB.withMaster("spark://h:7077");
+        assertEquals("32", SparkSessions.plan(cluster.withShuffleKeys(32), Map.of()).conf().get("spark.sql.shuffle.partitions"));
+        assertEquals("200", SparkSessions.plan(cluster.withShuffleKeys(8_000), Map.of()).conf().get("spark.sql.shuffle.partitions"));
+        assertNull(SparkSessions.plan(cluster, Map.of()).conf().get("spark.sql.shuffle.partitions"), "unknown keys: Spark's own");
+        assertFalse(SparkSessions.plan(cluster.withShuffleKeys(32), Map.of("spark.sql.shuffle.partitions", "64")).conf()
+                .containsKey("spark.sql.shuffle.partitions"), "spark-submit's setting is kept");
+        assertEquals("7", SparkSessions.plan(cluster.withShuffleKeys(32).withConf("spark.sql.shuffle.partitions", "7"), Map.of())
+                .conf().get("spark.sql.shuffle.partitions"), "the job's own setting wins");
+        assertEquals("4", SparkSessions.plan(JOB.withMaster("local[2]").withShuffleKeys(32), Map.of()).conf()
+                .get("spark.sql.shuffle.partitions"), "local mode: twice the cores, as before");
     }
 
     @Test

@@ -89,10 +89,18 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Starts the master and workers and waits until every worker is registered and alive. */
     public static StandaloneCluster start(Options options) throws IOException, InterruptedException {
+        return start(options, testClasspath());
+    }
+
+    /**
+     * Starts a cluster whose SPARK_HOME/jars, master and workers hold {@code classpath} only (jars; class
+     * directories reach executors through {@link #appConf()}). With the jars of a Spark distribution and nothing
+     * of seedgrid, an application must bring all of its own classes, as on a real cluster.
+     */
+    public static StandaloneCluster start(Options options, List<String> classpath) throws IOException, InterruptedException {
         Path clusters = SeedgridBuild.targetDir().resolve("standalone-cluster");
         deleteEarlierRuns(clusters);
         Path root = clusters.resolve(UUID.randomUUID().toString().substring(0, 8));
-        List<String> classpath = testClasspath();
         Path sparkHome = buildSparkHome(root.resolve("spark-home"), classpath);
         List<String> classDirs = classpath.stream().filter(e -> Files.isDirectory(Path.of(e))).toList();
         StandaloneCluster cluster = new StandaloneCluster(options, root, sparkHome, classDirs, freePort(), freePort());
@@ -390,5 +398,26 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Where the cluster's SPARK_HOME, logs and work directories are (kept under target/ for inspection). */
     public Path root() {
         return root;
+    }
+
+    /** The cluster's SPARK_HOME: {@code jars/} links to its classpath's jars, {@code conf/} is empty. */
+    public Path sparkHome() {
+        return sparkHome;
+    }
+
+    /** The environment a Spark launcher needs for this cluster (what bin/load-spark-env.sh exports), on 127.0.0.1. */
+    public Map<String, String> sparkEnv() {
+        return Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", scalaBinaryVersion(),
+                "SPARK_LOCAL_IP", "127.0.0.1");
+    }
+
+    /** Worker {@code w}'s work directory: one folder per application, one per executor in it (stdout, stderr, fetched jars). */
+    public Path workDir(int w) {
+        return root.resolve("work-" + w);
+    }
+
+    /** Stops a process this test started, and its descendants (by their PIDs): SIGTERM, then SIGKILL after 15 s. */
+    public static void stop(Process p) {
+        stopTree(p);
     }
 }
