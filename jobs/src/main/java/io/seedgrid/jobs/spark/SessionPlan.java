@@ -11,9 +11,8 @@ import java.util.TreeMap;
  * @param local whether the master is {@code local}/{@code local[N]}/{@code local[*]}: one JVM, no
  *     executor resources
  * @param conf every setting passed to the builder (explicit ones and seedgrid's defaults)
- * @param s3aCommitter whether the S3A magic committer settings apply (an output is on {@code s3a://})
  */
-public record SessionPlan(String master, boolean local, Map<String, String> conf, boolean s3aCommitter) {
+public record SessionPlan(String master, boolean local, Map<String, String> conf) {
 
     public SessionPlan {
         conf = Map.copyOf(conf);
@@ -23,7 +22,6 @@ public record SessionPlan(String master, boolean local, Map<String, String> conf
     public String describe() {
         return "Spark master " + master + (local ? " (local mode, no gpu resource)" : " (cluster mode)")
                 + ", UI " + ("false".equals(conf.get("spark.ui.enabled")) ? "off" : "on")
-                + (s3aCommitter ? ", S3A magic committer for s3a:// outputs" : "")
                 + ", settings " + new TreeMap<>(conf).keySet();
     }
 }

@@ -35,10 +35,10 @@ import scala.Tuple2;
  * for GPUs, cores or memory that no worker offers) is refused with a line naming the request instead of
  * waiting forever.
  *
- * <p><b>S3</b>: when an output is on {@code s3a://}, the S3A magic committer settings ({@link
- * S3aCommitter}) are added unless already set, and dynamic partition overwrite is refused. Credentials
- * come from the environment or the Hadoop configuration ({@code spark.hadoop.fs.s3a.*}) and are never
- * logged: the log line names settings, never their values.
+ * <p><b>S3</b>: seedgrid's tasks write their files through Hadoop's file system and publish them by rename
+ * (no Spark commit protocol, so no committer settings are needed). Credentials come from the environment or
+ * the Hadoop configuration ({@code spark.hadoop.fs.s3a.*}) and are never logged: the log line names settings,
+ * never their values.
  *
  * <p>Precedence: the spec's own settings, then spark-submit's ({@code spark.*} system properties), then
  * seedgrid's defaults. The master is the exception: a spec whose master differs from the one spark-submit
@@ -126,18 +126,8 @@ public final class SparkSessions {
             putDefault(conf, explicit, "spark.sql.shuffle.partitions",
                     Long.toString(Math.min(spec.shuffleKeys(), MAX_SHUFFLE_PARTITIONS)));
         }
-        boolean s3a = spec.outputs().stream().anyMatch(S3aCommitter::isS3a);
-        if (s3a) {
-            String mode = explicit.get(S3aCommitter.PARTITION_OVERWRITE_MODE);
-            if (mode != null && mode.strip().equalsIgnoreCase("dynamic")) {
-                throw new IllegalArgumentException(S3aCommitter.PARTITION_OVERWRITE_MODE + "=dynamic cannot be used with"
-                        + " s3a:// outputs: the S3A committers refuse dynamic partition overwrite. Use static (the default);"
-                        + " seedgrid appends chunks and skips finished cells instead of overwriting partitions.");
-            }
-            S3aCommitter.SETTINGS.forEach((key, value) -> putDefault(conf, explicit, key, value));
-        }
         conf.putAll(spec.conf());
-        return new SessionPlan(master, local, conf, s3a);
+        return new SessionPlan(master, local, conf);
     }
 
     /**

@@ -95,7 +95,6 @@ class NotebookTest {
                 TinyGrid.repo().resolve("notebooks/seedgrid_analysis.ipynb").toString(),
                 TinyGrid.repo().resolve("notebooks").toString(), executed.toString()).redirectErrorStream(true);
         builder.environment().put("SEEDGRID_RUN", config.runDirectory());
-        builder.environment().put("MPLBACKEND", "Agg");
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES), "the notebook ran within 10 minutes");

@@ -59,7 +59,6 @@ class SparkSessionsTest {
         assertEquals("false", plan.conf().get("spark.ui.enabled"));
         assertEquals("127.0.0.1", plan.conf().get("spark.driver.bindAddress"));
         assertTrue(plan.conf().keySet().stream().noneMatch(k -> k.contains(".resource.")), plan.conf().toString());
-        assertFalse(plan.s3aCommitter());
     }
 
     @Test
@@ -127,40 +126,11 @@ class SparkSessionsTest {
     }
 
     @Test
-    void s3aOutputsGetTheMagicCommitter() {
-        SessionPlan plan = SparkSessions.plan(JOB.withMaster("yarn").withOutput("s3a://bucket/runs/r1"), Map.of());
-        assertTrue(plan.s3aCommitter());
-        S3aCommitter.SETTINGS.forEach((k, v) -> assertEquals(v, plan.conf().get(k), k));
-        assertEquals("magic", plan.conf().get("spark.hadoop.fs.s3a.committer.name"));
-        assertEquals("org.apache.spark.internal.io.cloud.PathOutputCommitProtocol",
-                plan.conf().get("spark.sql.sources.commitProtocolClass"));
-        assertEquals("org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter",
-                plan.conf().get("spark.sql.parquet.output.committer.class"));
-
-        SessionPlan local = SparkSessions.plan(JOB.withMaster("yarn").withOutput("/data/runs/r1")
-                .withOutput("file:///tmp/x"), Map.of());
-        assertFalse(local.s3aCommitter());
-        assertNull(local.conf().get("spark.sql.sources.commitProtocolClass"));
-    }
-
-    @Test
     void explicitSettingsWinOverDefaults() {
         SessionPlan plan = SparkSessions.plan(JOB.withMaster("local[2]").withOutput("s3a://b/r")
-                .withConf("spark.sql.shuffle.partitions", "1")
-                .withConf("spark.hadoop.fs.s3a.committer.name", "directory"), Map.of("spark.driver.host", "10.1.1.1"));
+                .withConf("spark.sql.shuffle.partitions", "1"), Map.of("spark.driver.host", "10.1.1.1"));
         assertEquals("1", plan.conf().get("spark.sql.shuffle.partitions"));
-        assertEquals("directory", plan.conf().get("spark.hadoop.fs.s3a.committer.name"));
         assertFalse(plan.conf().containsKey("spark.driver.host"), "spark-submit's driver host is kept");
-    }
-
-    @Test
-    void dynamicPartitionOverwriteIsRefusedOnS3a() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(
-                JOB.withOutput("s3a://b/r").withConf("spark.sql.sources.partitionOverwriteMode", "DYNAMIC"), Map.of()));
-        assertTrue(e.getMessage().contains("refuse dynamic partition overwrite"), e.getMessage());
-        SessionPlan onDisk = SparkSessions.plan(
-                JOB.withOutput("/data/r").withConf("spark.sql.sources.partitionOverwriteMode", "dynamic"), Map.of());
-        assertEquals("dynamic", onDisk.conf().get("spark.sql.sources.partitionOverwriteMode"));
     }
 
     @Test
@@ -170,7 +140,6 @@ class SparkSessionsTest {
         String line = plan.describe();
         assertTrue(line.contains("spark.hadoop.fs.s3a.secret.key"), line);
         assertFalse(line.contains("very-secret-value"), line);
-        assertTrue(line.contains("S3A magic committer"), line);
     }
 
     @Test

@@ -67,6 +67,20 @@ public final class RunTables {
         return rows;
     }
 
+    /** Every row of one file, with the named columns only. */
+    public static List<GenericRecord> rowsOf(Path file, String... columns) {
+        List<GenericRecord> rows = new ArrayList<>();
+        try (ParquetReader<GenericRecord> reader = ParquetFiles.reader(file, ImageTable.projection(columns),
+                new Configuration(), null)) {
+            for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
+                rows.add(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows;
+    }
+
     public static List<GenericRecord> rows(String runDir, String... columns) {
         return rows(runDir, new Configuration(), columns);
     }
