@@ -82,7 +82,7 @@ public final class ScaleBench {
             modelled += renderer.modelledMs(recipe, config.prompts().size() * config.seeds().size()) / 1000;
         }
         int slots = spark.sparkContext().defaultParallelism();
-        long parts = GridLayout.of(config, GridLayout.autoBuckets(config)).totals().parts();
+        long parts = GridLayout.of(config, GridLayout.autoBuckets(config), slots).totals().parts();
         console.printf(Locale.ROOT, "bench scale: %d cells, %.0f s of modelled work over %d slots; the run loop first%n",
                 config.gridSize(), modelled, slots);
         long start = System.nanoTime();

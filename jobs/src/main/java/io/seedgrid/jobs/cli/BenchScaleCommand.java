@@ -38,6 +38,10 @@ final class BenchScaleCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     double legacySeconds;
 
+    @Option(names = "--conf", description = "a Spark setting KEY=VALUE (repeatable), e.g. spark.executor.extraJavaOptions"
+            + " for a standalone cluster's executors")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
     @Option(names = "--models", defaultValue = "models", description = "folder holding base/ and dmd2/ (only their"
             + " signatures and hashes are read; default: ${DEFAULT-VALUE})")
     Path models;
@@ -49,7 +53,8 @@ final class BenchScaleCommand implements Callable<Integer> {
                     + " must be positive");
         }
         Path scratch = Files.createTempDirectory("seedgrid-scale");
-        var spark = SparkSessions.getOrCreate(SessionSpec.of("seedgrid bench scale").withMaster(master).withUi(false));
+        var spark = SparkSessions.getOrCreate(SessionSpec.of("seedgrid bench scale").withMaster(master).withUi(false)
+                .withConf(conf));
         System.out.println(ScaleBench.run(spark, models.toAbsolutePath(), scratch, new ScaleBench.Options(prompts, seeds,
                 evaluationMs, commitSeconds, 64, 4, legacySeconds), System.out).report());
         System.out.println("scratch output (safe to delete): " + scratch);

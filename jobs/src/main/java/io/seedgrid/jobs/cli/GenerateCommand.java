@@ -5,6 +5,7 @@ import io.seedgrid.jobs.generate.DryRun;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.generate.ModelIdentity;
 import io.seedgrid.jobs.generate.Preflight;
+import io.seedgrid.jobs.spark.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +36,8 @@ final class GenerateCommand implements Callable<Integer> {
         RunConfig run = args.parse();
         Map<String, ModelIdentity> models = Preflight.check(run);
         if (dryRun) {
-            System.out.println(DryRun.report(run, models, args.hadoopConfiguration(run), () -> args.session(run)));
+            System.out.println(DryRun.report(run, models, args.hadoopConfiguration(run),
+                    SparkSessions.localSlots(args.master != null ? args.master : run.master()), () -> args.session(run)));
             return 0;
         }
         SparkSession spark = args.session(run);

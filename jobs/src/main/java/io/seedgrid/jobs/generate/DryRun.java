@@ -41,20 +41,25 @@ public final class DryRun {
         }
     }
 
-    /** The report; {@code spark} is asked for only when the run folder already has images. */
-    public static String report(RunConfig config, Map<String, ModelIdentity> models, Configuration hadoop,
+    /**
+     * The report for {@code slots} task slots (a local master's; 0 when unknown: a cluster's); {@code spark} is
+     * asked for only when the run folder already has images.
+     */
+    public static String report(RunConfig config, Map<String, ModelIdentity> models, Configuration hadoop, int slots,
                                 Supplier<SparkSession> spark) {
         String runDir = config.runDirectory();
         Manifest manifest = Manifest.open(runDir, hadoop);
         RunFolder.checkSameRun(manifest, config, models);
         int buckets = RunFolder.buckets(manifest, config);
-        GridLayout layout = GridLayout.of(config, buckets);
+        GridLayout layout = GridLayout.of(config, buckets, slots);
         GridLayout.Totals totals = layout.totals();
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "generate --dry-run %s: nothing is rendered or written%n", config.run()));
         out.append(String.format(Locale.ROOT, "  grid:        %d cells = %d prompts x %d seeds x %d recipes%n",
                 config.gridSize(), config.prompts().size(), config.seeds().size(), config.recipes().size()));
-        out.append(String.format(Locale.ROOT, "  layout:      %d prompt buckets per recipe; cells per part:", buckets));
+        out.append(String.format(Locale.ROOT, "  layout:      %d prompt buckets per recipe, %s; cells per part:", buckets,
+                slots > 0 ? slots + " task slots" : "a cluster's task slots unknown (a grid under 4 parts per slot gets"
+                        + " smaller parts there)"));
         for (int r = 0; r < layout.recipes(); r++) {
             out.append(String.format(Locale.ROOT, " %s %d", layout.recipeName(r), layout.cellsPerPart(r)));
         }

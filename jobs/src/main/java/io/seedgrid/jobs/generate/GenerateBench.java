@@ -71,7 +71,7 @@ public final class GenerateBench {
         RunContext context = new RunContext(config.run(), "bench", scratch.toString(), config.width(), config.height(),
                 config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), false,
                 null, new SdxlRenderer(1));
-        List<WorkUnit> units = units(config, context);
+        List<WorkUnit> units = units(config, context, spark.sparkContext().defaultParallelism());
         long cells = units.stream().mapToLong(WorkUnit::size).sum();
         UnitRenderer renderer = new UnitRenderer(context);
         // Warm-up, untimed: the whole grid once in the loop and once through Spark (sessions, blends, the JIT of
@@ -97,8 +97,8 @@ public final class GenerateBench {
     }
 
     /** Every cell of the grid as the Spark job's parts cut it into units. */
-    private static List<WorkUnit> units(RunConfig config, RunContext context) {
-        GridLayout layout = GridLayout.of(config, GridLayout.autoBuckets(config));
+    private static List<WorkUnit> units(RunConfig config, RunContext context, int slots) {
+        GridLayout layout = GridLayout.of(config, GridLayout.autoBuckets(config), slots);
         List<WorkUnit> units = new ArrayList<>();
         for (var parts = layout.parts(); parts.hasNext(); ) {
             GridLayout.Part part = parts.next();

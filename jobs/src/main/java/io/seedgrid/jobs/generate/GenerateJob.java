@@ -101,12 +101,12 @@ public final class GenerateJob {
             FileSystem fs = FileSystems.of(RunPaths.temporary(runDir), hadoop);
             FileSystems.delete(fs, RunPaths.temporary(runDir));
 
-            GridLayout layout = GridLayout.of(config, buckets);
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            GridLayout layout = GridLayout.of(config, buckets, jsc.defaultParallelism());
             GridLayout.Totals totals = layout.totals();
             RunContext context = new RunContext(config.run(), attempt, runDir, config.width(), config.height(),
                     config.longPrompt().name().toLowerCase(Locale.ROOT), models, config.blendCache(), config.pngFiles(),
                     new HadoopConf(hadoop), options.renderer());
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int waveSize = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
             console.printf(Locale.ROOT, "generate %s: %d cells (%d prompts x %d seeds x %d recipes) in %d parts over %d prompt"
                             + " buckets, %d Spark tasks per job%n", config.run(), config.gridSize(), config.prompts().size(),

@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * <p>Every prompt falls into one of {@code buckets} prompt buckets by its id ({@link RunPaths#bucket}). The
  * cells of one recipe and bucket are ordered by prompt id, then by the seed's index in the config; part
  * {@code k} holds cells {@code [k·m, (k+1)·m)} of that order, {@code m} the recipe's cells per part
- * ({@link PartSizing}: whole prompts' seeds when they fit). So a part's cells follow from the config
+ * ({@link PartSizing}, and small enough for {@value #PARTS_PER_SLOT} parts per task slot; whole prompts'
+ * seeds when they fit). So a part's cells follow from the config
  * alone: a retried or speculative task renders the same cells into a file of the same name, and nothing
  * per cell ever sits on the driver. The layout id in a part's name changes when the cells of its bucket
  * change (prompts or seeds added, other part sizes): a rerun then skips the cells that files of other
@@ -75,7 +76,7 @@ public final class GridLayout implements Serializable {
     private transient int[][] bucketPrompts;
     private transient String[] layoutIds;
 
-    private GridLayout(RunConfig config, int buckets) {
+    private GridLayout(RunConfig config, int buckets, int slots) {
         List<PromptEntry> entries = config.prompts();
         promptIds = entries.stream().map(PromptEntry::id).toArray(String[]::new);
         prompts = entries.stream().map(PromptEntry::prompt).toArray(String[]::new);
@@ -86,9 +87,15 @@ public final class GridLayout implements Serializable {
         recipeJson = recipes.stream().map(RecipeSpec::toJsonWithName).toArray(String[]::new);
         evaluationsPerCell = recipes.stream().mapToLong(GridLayout::evaluationsPerCell).toArray();
         cellsPerPart = new int[recipes.size()];
+        // A grid small next to the cluster is cut finer, to about PARTS_PER_SLOT parts of equal cost per task slot,
+        // so that its costly recipe's parts do not hold a few slots while the others idle (never below a batch).
+        long cellsPerRecipe = config.prompts().size() * seeds.size();
+        long gridCost = cellsPerRecipe * Arrays.stream(evaluationsPerCell).sum();
+        long partCost = Math.max(1, gridCost / ((long) PARTS_PER_SLOT * Math.max(1, slots)));
         for (int r = 0; r < cellsPerPart.length; r++) {
-            cellsPerPart[r] = alignedCellsPerPart(config.parts().cellsPerPart(evaluationsPerCell[r], config.width(),
-                    config.height()), seeds.size(), config.batchSize());
+            int limit = config.parts().cellsPerPart(evaluationsPerCell[r], config.width(), config.height());
+            long fine = Math.max(Math.min(limit, partCost / evaluationsPerCell[r]), Math.min(limit, config.batchSize()));
+            cellsPerPart[r] = alignedCellsPerPart((int) fine, seeds.size(), config.batchSize());
         }
         this.buckets = buckets;
         this.batchSize = config.batchSize();
@@ -96,12 +103,15 @@ public final class GridLayout implements Serializable {
         this.identity = config.identityHash();
     }
 
-    /** The layout of {@code config}'s grid over {@code buckets} prompt buckets. */
-    public static GridLayout of(RunConfig config, int buckets) {
+    /** Parts per task slot at least, where the limits of {@link PartSizing} would give fewer. */
+    public static final int PARTS_PER_SLOT = 4;
+
+    /** The layout of {@code config}'s grid over {@code buckets} prompt buckets, for {@code slots} task slots. */
+    public static GridLayout of(RunConfig config, int buckets, int slots) {
         if (buckets < 1) {
             throw new IllegalArgumentException("a grid needs at least one prompt bucket, got " + buckets);
         }
-        return new GridLayout(config, buckets);
+        return new GridLayout(config, buckets, slots);
     }
 
     /**

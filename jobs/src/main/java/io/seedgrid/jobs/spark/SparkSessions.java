@@ -181,6 +181,11 @@ public final class SparkSessions {
         return master != null && LOCAL_MASTER.matcher(master.strip().toLowerCase(Locale.ROOT)).matches();
     }
 
+    /** Task slots of a local master ({@code local[N]}: N, {@code local[*]}: the cores); 0 for a cluster's, unknown here. */
+    public static int localSlots(String master) {
+        return master != null && isLocalMaster(master) ? localCores(master) : 0;
+    }
+
     private static int localCores(String master) {
         Matcher m = LOCAL_MASTER.matcher(master.strip().toLowerCase(Locale.ROOT));
         if (!m.matches() || m.group(1) == null) {
