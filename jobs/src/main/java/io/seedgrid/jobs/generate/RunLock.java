@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Keeps two runs out of one run folder. On a local folder it is an operating-system lock on
  * {@code <run>/.lock}, released by the OS when the process dies, so a crashed run never blocks its
  * rerun. On an object store (s3a://) it is a lease file refreshed every {@value #HEARTBEAT_SECONDS} s
- * and taken over when older than {@value #STALE_SECONDS} s: advisory, because S3 has no atomic
+ * and taken over when older than {@value #STALE_SECONDS} s, or at once when it names a process of this host
+ * that is gone (a killed run rerun on the same machine): advisory, because S3 has no atomic
  * create-if-absent for the S3A connector to use.
  */
 public final class RunLock implements AutoCloseable {
@@ -85,8 +86,9 @@ public final class RunLock implements AutoCloseable {
             FileSystem fs = file.getFileSystem(conf);
             if (fs.exists(file)) {
                 long age = System.currentTimeMillis() - fs.getFileStatus(file).getModificationTime();
-                if (age < STALE_SECONDS * 1000) {
-                    throw new IllegalStateException("another seedgrid run holds " + file + " (" + read(fs, file)
+                String holder = read(fs, file);
+                if (age < STALE_SECONDS * 1000 && !deadOnThisHost(holder)) {
+                    throw new IllegalStateException("another seedgrid run holds " + file + " (" + holder
                             + ", refreshed " + age / 1000 + " s ago); wait for it to finish or use another run name");
                 }
             }
@@ -117,14 +119,25 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
-    private static String owner() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown-host";
+    /** True when {@code holder} ({@link #owner()}'s form) names a process of this host that is no longer alive. */
+    static boolean deadOnThisHost(String holder) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("pid (\\d+) on (.+)").matcher(holder.strip());
+        if (!m.matches() || !m.group(2).equals(hostName())) {
+            return false;
         }
-        return "pid " + ProcessHandle.current().pid() + " on " + host;
+        return ProcessHandle.of(Long.parseLong(m.group(1))).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    private static String owner() {
+        return "pid " + ProcessHandle.current().pid() + " on " + hostName();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown-host";
+        }
     }
 
     private static void write(FileSystem fs, Path file, String text) throws IOException {

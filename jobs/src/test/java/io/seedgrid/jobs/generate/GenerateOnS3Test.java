@@ -88,4 +88,32 @@ class GenerateOnS3Test {
         assertEquals(0, again.rendered());
         assertEquals(18, RunTables.rows(config.runDirectory(), hadoop, "cell_id").size());
     }
+
+    @Test
+    void aGenerateKilledMidRunOnS3IsCompletedByARerunWithEveryCellOnce(@TempDir java.nio.file.Path dir) throws Exception {
+        StringBuilder conf = new StringBuilder("chunk_size: 3\nspark:\n  partitions: 2\n  master: local[2]\n  conf:\n");
+        s3.sparkConf().forEach((k, v) -> conf.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+        RunConfig config = TinyRun.config(dir, "s3kill", s3.s3a("runs"), conf.toString());
+        org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        try (io.seedgrid.jobs.testing.SeedgridProcess process = io.seedgrid.jobs.testing.SeedgridProcess.start(
+                dir.resolve("process"), java.util.List.of("seedgrid.test.pause-at=after-publish:2"), "generate",
+                config.source())) {
+            process.awaitStderr("seedgrid-test: paused at after-publish", java.time.Duration.ofMinutes(3));
+            assertEquals(137, process.kill9());
+        }
+        long committed = RunTables.rows(config.runDirectory(), hadoop, "cell_id").size();
+        assertTrue(committed > 0 && committed < 18, "published before the kill: " + committed);
+        FileSystem fs = new Path(config.runDirectory()).getFileSystem(hadoop);
+        assertTrue(fs.exists(new Path(config.runDirectory(), "_tmp")), "the killed attempt's temporary objects");
+
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        GenerateJob.Summary rerun = GenerateJob.run(config, Preflight.check(config), spark, quiet,
+                GenerateJob.Options.defaults());
+        assertEquals(18 - committed, rerun.rendered());
+        java.util.Map<String, Integer> counts = RunTables.cellCounts(config.runDirectory(), hadoop);
+        assertEquals(18, counts.size());
+        counts.forEach((cell, n) -> assertEquals(1, n, "rows of " + cell));
+        assertEquals(18, RunTables.rows(config.runDirectory(), hadoop, "cell_id").size(), "rows, not distinct ids");
+        assertFalse(fs.exists(new Path(config.runDirectory(), "_tmp")));
+    }
 }
