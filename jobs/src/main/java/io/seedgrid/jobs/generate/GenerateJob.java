@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -112,7 +113,9 @@ public final class GenerateJob {
                             + " buckets, %d Spark tasks per job%n", config.run(), config.gridSize(), config.prompts().size(),
                     config.seeds().size(), config.recipes().size(), totals.parts(), buckets, waveSize);
 
-            Progress progress = new Progress(totals.cells(), start, jsc);
+            LiveCounts live = new LiveCounts(jsc.sc().longAccumulator("seedgrid.cells"),
+                    jsc.sc().longAccumulator("seedgrid.rendered"));
+            Progress progress = new Progress(totals.cells(), start, live);
             try {
                 long retried = 0;
                 if (options.retryErrors()) {
@@ -123,7 +126,7 @@ public final class GenerateJob {
                 try (Ticker ignored = Ticker.every(15, progress::line, console)) {
                     outcome = SparkWaves.run(jsc, "seedgrid-generate-" + attempt, layout.parts(), waveSize, JOBS_IN_FLIGHT,
                             wave -> jsc.parallelize(wave, wave.size())
-                                    .map(part -> progress.counted(PartTask.run(part, shared.value(), context)))
+                                    .map(part -> live.count(PartTask.run(part, shared.value(), context)))
                                     .collectAsync(),
                             results -> {
                                 progress.add(results);
@@ -157,15 +160,26 @@ public final class GenerateJob {
     }
 
     /**
-     * Counts of the parts finished so far in this attempt: from the results of finished Spark jobs (the
-     * manifest and the summary), and from accumulators that tasks add to as they end (the progress line, so
-     * that it moves while a job of hundreds of tasks runs).
+     * Cells of the finished parts and cells rendered, added to by the tasks as they end, so that the progress
+     * line moves while a Spark job of hundreds of tasks runs.
      */
-    private static final class Progress implements java.io.Serializable {
+    private record LiveCounts(LongAccumulator cells, LongAccumulator rendered) implements java.io.Serializable {
+        /** On an executor: counts a finished part and passes its result on. */
+        PartTask.Result count(PartTask.Result result) {
+            cells.add(result.cells());
+            rendered.add(result.rendered());
+            return result;
+        }
+    }
+
+    /**
+     * Counts of the parts finished so far in this attempt from the results of finished Spark jobs (the
+     * manifest and the summary), and the progress line from the live counts.
+     */
+    private static final class Progress {
         private final long gridCells;
         private final long start;
-        private final org.apache.spark.util.LongAccumulator liveCells;
-        private final org.apache.spark.util.LongAccumulator liveRendered;
+        private final LiveCounts live;
         long parts;
         long alreadyDone;
         long ok;
@@ -173,18 +187,10 @@ public final class GenerateJob {
         long errors;
         long evaluations;
 
-        Progress(long gridCells, long start, JavaSparkContext jsc) {
+        Progress(long gridCells, long start, LiveCounts live) {
             this.gridCells = gridCells;
             this.start = start;
-            this.liveCells = jsc.sc().longAccumulator("seedgrid.cells");
-            this.liveRendered = jsc.sc().longAccumulator("seedgrid.rendered");
-        }
-
-        /** On an executor: counts a finished part into the accumulators and passes its result on. */
-        PartTask.Result counted(PartTask.Result result) {
-            liveCells.add(result.cells());
-            liveRendered.add(result.rendered());
-            return result;
+            this.live = live;
         }
 
         synchronized void add(List<PartTask.Result> results) {
@@ -225,8 +231,8 @@ public final class GenerateJob {
 
         String line() {
             double elapsed = (System.nanoTime() - start) / 1e9;
-            long cells = liveCells.value();
-            long rendered = liveRendered.value();
+            long cells = live.cells().value();
+            long rendered = live.rendered().value();
             double rate = rendered / Math.max(elapsed, 1e-9);
             return String.format(Locale.ROOT, "  ... %d/%d cells done (%.0f%%), %d rendered now, %.2f images/s, ETA %s",
                     cells, gridCells, 100.0 * cells / Math.max(1, gridCells), rendered, rate,

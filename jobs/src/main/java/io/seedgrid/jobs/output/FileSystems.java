@@ -99,13 +99,7 @@ public final class FileSystems {
     /** The Parquet files directly in {@code dir} (none when it does not exist), hidden and temporary ones left out. */
     public static List<FileStatus> parquetFiles(FileSystem fs, Path dir) throws IOException {
         List<FileStatus> out = new ArrayList<>();
-        FileStatus[] entries;
-        try {
-            entries = fs.listStatus(dir);
-        } catch (FileNotFoundException e) {
-            return out;
-        }
-        for (FileStatus entry : entries) {
+        for (FileStatus entry : list(fs, dir)) {
             String name = entry.getPath().getName();
             if (entry.isFile() && name.endsWith(".parquet") && !name.startsWith(".") && !name.startsWith("_")) {
                 out.add(entry);
@@ -117,18 +111,21 @@ public final class FileSystems {
     /** The sub-folders of {@code dir} named {@code key=value}, as their values (none when it does not exist). */
     public static List<String> partitionValues(FileSystem fs, Path dir, String key) throws IOException {
         List<String> out = new ArrayList<>();
-        FileStatus[] entries;
-        try {
-            entries = fs.listStatus(dir);
-        } catch (FileNotFoundException e) {
-            return out;
-        }
-        for (FileStatus entry : entries) {
+        for (FileStatus entry : list(fs, dir)) {
             String name = entry.getPath().getName();
             if (entry.isDirectory() && name.startsWith(key + "=")) {
                 out.add(name.substring(key.length() + 1));
             }
         }
         return out;
+    }
+
+    /** The entries of {@code dir}; none when it does not exist. */
+    private static FileStatus[] list(FileSystem fs, Path dir) throws IOException {
+        try {
+            return fs.listStatus(dir);
+        } catch (FileNotFoundException e) {
+            return new FileStatus[0];
+        }
     }
 }

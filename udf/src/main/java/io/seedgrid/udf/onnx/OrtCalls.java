@@ -54,29 +54,32 @@ public final class OrtCalls {
     /** Runs {@code session} for the requested outputs; the caller closes the result. */
     public static OrtSession.Result run(OrtSession session, Map<String, ? extends OnnxTensorLike> feeds,
                                         Set<String> requested) throws OrtException {
-        DeviceGate gate = pass(session);
-        try {
-            OrtSession.RunOptions options = enter(session);
-            try {
-                return session.run(feeds, requested, options);
-            } catch (OrtException e) {
-                throw stoppedOr(e);
-            } finally {
-                leave(session, options);
-            }
-        } finally {
-            release(gate);
-        }
+        return call(session, options -> session.run(feeds, requested, options));
     }
 
     /** Runs {@code session} writing its outputs into the pre-allocated tensors {@code pinned}. */
     public static void runInto(OrtSession session, Map<String, ? extends OnnxTensorLike> feeds,
                                Map<String, ? extends OnnxValue> pinned) throws OrtException {
+        call(session, options -> {
+            try (OrtSession.Result ignored = session.run(feeds, Set.of(), pinned, options)) {
+                return null;   // outputs were written into the pinned tensors
+            }
+        });
+    }
+
+    /** One call of a session with its own run options. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run(OrtSession.RunOptions options) throws OrtException;
+    }
+
+    /** Through the device's gate, counted in and registered while inside the session. */
+    private static <T> T call(OrtSession session, Call<T> call) throws OrtException {
         DeviceGate gate = pass(session);
         try {
             OrtSession.RunOptions options = enter(session);
-            try (OrtSession.Result ignored = session.run(feeds, Set.of(), pinned, options)) {
-                // outputs were written into the pinned tensors
+            try {
+                return call.run(options);
             } catch (OrtException e) {
                 throw stoppedOr(e);
             } finally {
