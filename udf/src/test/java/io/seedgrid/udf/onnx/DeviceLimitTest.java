@@ -40,8 +40,11 @@ class DeviceLimitTest {
         try {
             for (int limit : new int[] {1, 2}) {
                 OrtCalls.setLimit("cpu", limit);
-                int seen = hammer(List.of(modelA, modelB), 6, 150);
-                assertTrue(seen <= limit, "at most " + limit + " calls inside at once, saw " + seen);
+                // on a busy machine two threads may not meet inside a call in one round: a few rounds at most
+                for (int round = 0; round < 20 && OrtCalls.peak("cpu") < limit; round++) {
+                    int seen = hammer(List.of(modelA, modelB), 6, 150);
+                    assertTrue(seen <= limit, "at most " + limit + " calls inside at once, saw " + seen);
+                }
                 assertEquals(limit, OrtCalls.peak("cpu"), "the threads did run " + limit + " at a time");
             }
         } finally {
