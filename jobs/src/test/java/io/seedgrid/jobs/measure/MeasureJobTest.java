@@ -395,6 +395,17 @@ class MeasureJobTest {
         assertTrue(run.err().contains("reference_recipe 'dmd2' has no ok images"), run.err());
         assertFalse(Files.exists(Path.of(noReference.runDirectory(), "groups")));
 
+        // a config whose recipes differ from those that generated the run folder
+        RunConfig otherRecipes = TinyGrid.config(dir, "other-recipes", dir.resolve("out").toString(), """
+                  - {prompt: a red cube on a blue floor, id: cube}
+                  - {prompt: a green sphere, id: sphere}
+                """, TinyGrid.BASE_AND_DMD2.replace("steps: 4", "steps: 5"), "");
+        MeasureFixtures.copyRun(generated, otherRecipes, r -> r);
+        run = Cli.run("measure", otherRecipes.source());
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("measure it with the config that made it"), run.err());
+        assertFalse(Files.exists(Path.of(otherRecipes.runDirectory(), "groups")));
+
         RunConfig ok = runWith(dir, "cli", "", "", r -> r.get("recipe").toString().equals("base") ? r : null);
         run = Cli.run("measure", ok.source());
         assertEquals(0, run.code(), run.err());
