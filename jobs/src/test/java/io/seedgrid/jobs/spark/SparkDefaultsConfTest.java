@@ -54,6 +54,8 @@ class SparkDefaultsConfTest {
         Map<String, String> cluster = load("spark-defaults.cluster.conf");
         assertEquals("1", cluster.get("spark.executor.resource.gpu.amount"));
         assertEquals("1", cluster.get("spark.task.resource.gpu.amount"));
+        assertEquals(cluster.get("spark.executor.cores"), cluster.get("spark.task.cpus"),
+                "the one GPU task of an executor gets every core, for its PNG threads");
         assertTrue(cluster.get("spark.executor.resource.gpu.discoveryScript").endsWith("/gpu-discovery.sh"));
         S3aCommitter.SETTINGS.forEach((k, v) -> assertEquals(v, cluster.get(k), k));
         assertTrue(cluster.values().stream().noneMatch(v -> v.contains(" #")), "no trailing comments in values");
