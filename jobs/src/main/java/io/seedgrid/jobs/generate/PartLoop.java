@@ -94,6 +94,7 @@ final class PartLoop {
 
         void run(List<WorkUnit> units) throws IOException {
             UnitRenderer.InFlight next = null;
+            UnitRenderer.InFlight current = null;
             UnitRenderer.InFlight behindUnit = null;
             Future<?> preparing = null;
             Future<UnitRenderer.InFlight> finishing = null;
@@ -101,7 +102,6 @@ final class PartLoop {
             try {
                 for (int i = 0; i < units.size(); i++) {
                     stop.run();
-                    UnitRenderer.InFlight current;
                     if (next == null) {
                         current = renderer.start(units.get(i), helpers);
                         current.prepare();
@@ -117,15 +117,17 @@ final class PartLoop {
                     }
                     current.render();
                     writeAgain(await(finishing));
-                    behindUnit = current;
-                    finishing = behind.submit(() -> finish(current));
+                    UnitRenderer.InFlight rendered = current;
+                    behindUnit = rendered;
+                    finishing = behind.submit(() -> finish(rendered));
                 }
                 writeAgain(await(finishing));
                 done = true;
             } finally {
                 stopHelpers(done);
-                // what a stopped loop leaves: a prepared unit's sessions, an unfinished unit's buffers
-                for (UnitRenderer.InFlight left : new UnitRenderer.InFlight[] {next, behindUnit}) {
+                // what a stopped loop leaves: a prepared unit's sessions, an unfinished unit's buffers (closing a
+                // finished unit does nothing)
+                for (UnitRenderer.InFlight left : new UnitRenderer.InFlight[] {next, current, behindUnit}) {
                     if (left != null) {
                         left.close();
                     }
