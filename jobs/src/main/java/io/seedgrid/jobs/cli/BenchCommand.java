@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each prints what it measured and a ratio against a baseline from the same run.",
         subcommands = {BenchPipelineCommand.class, BenchGenerateCommand.class, BenchLpipsCommand.class,
-                BenchSsimCommand.class, BenchThroughputCommand.class, BenchScaleCommand.class},
+                BenchSsimCommand.class, BenchThroughputCommand.class, BenchScaleCommand.class, BenchPngCommand.class,
+                BenchOverlapCommand.class},
         commandListHeading = "%nCommands:%n")
 final class BenchCommand implements Runnable {
 

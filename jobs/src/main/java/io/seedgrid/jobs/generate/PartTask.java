@@ -33,7 +33,8 @@ import java.util.UUID;
  *   <li>does nothing when the part's file exists (a twin attempt, or an earlier run, published it);</li>
  *   <li>leaves out the cells that other files of its folder hold (parts of another layout: a run whose
  *       prompts or seeds grew);</li>
- *   <li>renders the rest unit by unit into a file under the attempt's temporary folder;</li>
+ *   <li>renders the rest unit by unit into a file under the attempt's temporary folder, the CPU work of the units
+ *       before and after beside the device's ({@link PartLoop});</li>
  *   <li>publishes it with one rename ({@link FileSystems#publish}).</li>
  * </ol>
  * A task killed anywhere before the rename leaves no visible trace; after it, its cells are published
@@ -76,8 +77,18 @@ final class PartTask {
                 units(part, layout, run, cells, doneElsewhere(fs, folder, layout, part, run.hadoop().get())));
     }
 
-    /** Renders and publishes {@code part} (on an executor). */
+    /**
+     * Renders and publishes {@code part} (on an executor), its units overlapped with the device ({@link PartLoop}):
+     * PNG encoding on {@code spark.task.cpus} − 1 threads (at least one).
+     */
     static Result run(GridLayout.Part part, GridLayout layout, RunContext run) {
+        TaskContext task = TaskContext.get();
+        int cpus = task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
+        return run(part, layout, run, PartLoop.Mode.OVERLAPPED, Math.max(1, cpus - 1));
+    }
+
+    /** Renders and publishes {@code part} with its units' steps run as {@code mode} says (benchmarks compare them). */
+    static Result run(GridLayout.Part part, GridLayout layout, RunContext run, PartLoop.Mode mode, int encodeThreads) {
         long start = System.nanoTime();
         Configuration conf = run.hadoop().get();
         FileSystem fs = FileSystems.of(new Path(run.runDir()), conf);
@@ -88,23 +99,20 @@ final class PartTask {
                 return new Result(plan.cells(), plan.cells(), 0, 0, 0, 0, seconds(start));
             }
             Path temp = new Path(RunPaths.temporary(run.runDir(), run.attempt()), UUID.randomUUID() + ".parquet");
-            long ok = 0;
-            long nan = 0;
-            long errors = 0;
+            long[] counts = new long[3];   // ok, nan, error: written by the sink's thread, read after the loop
             UnitRenderer renderer = new UnitRenderer(run);
             try (ParquetWriter<GenericRecord> writer = ParquetFiles.writer(temp, ImageTable.SCHEMA, conf, ImageTable.METADATA)) {
-                for (WorkUnit unit : plan.units()) {
-                    stopIfAsked();
-                    for (GenericRecord row : renderer.render(unit)) {
+                PartLoop.run(plan.units(), renderer, mode, encodeThreads, (unit, rows) -> {
+                    for (GenericRecord row : rows) {
                         writer.write(row);
                         switch (row.get("status").toString()) {
-                            case "ok" -> ok++;
-                            case "nan" -> nan++;
-                            default -> errors++;
+                            case "ok" -> counts[0]++;
+                            case "nan" -> counts[1]++;
+                            default -> counts[2]++;
                         }
                     }
                     KillPoints.reach(KillPoints.RENDERING);
-                }
+                }, PartTask::stopIfAsked);
             } catch (RuntimeException | IOException | Error e) {
                 deleteQuietly(fs, temp);
                 throw e;
@@ -113,7 +121,7 @@ final class PartTask {
             KillPoints.reach(KillPoints.BEFORE_PUBLISH);
             FileSystems.publish(fs, temp, plan.target());
             KillPoints.reach(KillPoints.AFTER_PUBLISH);
-            return new Result(plan.cells(), plan.cells() - todo, ok, nan, errors,
+            return new Result(plan.cells(), plan.cells() - todo, counts[0], counts[1], counts[2],
                     todo * layout.evaluationsPerCell(part.recipe()), seconds(start));
         } catch (IOException e) {
             throw new UncheckedIOException("part " + part + " of " + run.runDir() + ": " + e.getMessage(), e);

@@ -29,6 +29,9 @@ import java.util.Map;
  *   <li>anything else (a lost device, an I/O error, a cancelled call): the exception propagates and fails
  *       the task, which Spark retries, on another executor where there is one.</li>
  * </ul>
+ * A unit goes through the renderer's steps ({@link CellRenderer}) as an {@link InFlight}: a part's loop
+ * ({@link PartLoop}) runs them on different threads, {@link #render} runs them in turn on the caller's.
+ * Whatever the step that failed, the decision is taken on the task's thread, where the halves are rendered.
  */
 final class UnitRenderer {
 
@@ -38,26 +41,135 @@ final class UnitRenderer {
         this.run = run;
     }
 
-    /** The unit's rows, in seed order. */
+    /** The unit's rows, in seed order, every step on this thread. */
     List<GenericRecord> render(WorkUnit unit) {
-        List<CellRenderer.Rendered> cells;
-        try {
-            cells = run.renderer().render(unit, run);
-        } catch (Exception | OutOfMemoryError e) {
-            if (Failures.isOutOfMemory(e) && unit.size() > 1) {
-                List<GenericRecord> rows = new ArrayList<>(render(unit.slice(0, unit.size() / 2)));
-                rows.addAll(render(unit.slice(unit.size() / 2, unit.size())));
-                return rows;
-            }
-            if (!Failures.isOutOfMemory(e) && !Failures.isBadInput(e)) {
-                throw Failures.unchecked(e);
-            }
-            String message = (Failures.isOutOfMemory(e) ? "out of memory at batch size 1: " : "")
-                    + e.getClass().getSimpleName() + ": " + e.getMessage();
-            CellRenderer.Rendered error = new CellRenderer.Rendered(ImageStatus.ERROR, message, null, "unknown", 0, false,
-                    new Timings(0, 0, 0, 0, 0, 0, 0));
-            cells = new ArrayList<>(java.util.Collections.nCopies(unit.size(), error));
+        try (InFlight inFlight = start(unit, CellRenderer.Helpers.CALLER)) {
+            inFlight.prepare();
+            inFlight.render();
+            List<GenericRecord> rows = inFlight.finish();
+            return rows != null ? rows : inFlight.again();
         }
+    }
+
+    /** Starts {@code unit} on the task's thread; its steps follow ({@link InFlight}). */
+    InFlight start(WorkUnit unit, CellRenderer.Helpers helpers) {
+        return new InFlight(unit, helpers);
+    }
+
+    /**
+     * One unit between the renderer's steps: {@link #prepare} (any thread), {@link #render} (the task's thread: the
+     * device), {@link #finish} (any thread). A step that fails leaves its failure to the steps after it.
+     */
+    final class InFlight implements AutoCloseable {
+        private final WorkUnit unit;
+        private CellRenderer.Ahead ahead;
+        private CellRenderer.OnDevice device;
+        private CellRenderer.Behind behind;
+        private Throwable failure;
+        private List<GenericRecord> decided;
+
+        private InFlight(WorkUnit unit, CellRenderer.Helpers helpers) {
+            this.unit = unit;
+            try {
+                ahead = run.renderer().start(unit, run, helpers);
+            } catch (Exception | OutOfMemoryError e) {
+                failure = e;
+            }
+        }
+
+        WorkUnit unit() {
+            return unit;
+        }
+
+        /** The CPU work before the device; any thread. */
+        void prepare() {
+            if (failure != null) {
+                return;
+            }
+            try {
+                device = ahead.prepare();
+            } catch (Exception | OutOfMemoryError e) {
+                failure = e;
+            }
+        }
+
+        /**
+         * The device's work, on the task's thread; then a failure of this or an earlier step is decided (here, because
+         * out of memory renders the unit again as halves). Throws for a failure that is not the unit's.
+         */
+        void render() {
+            if (failure == null) {
+                try {
+                    behind = device.render();
+                } catch (Exception | OutOfMemoryError e) {
+                    failure = e;
+                } finally {
+                    device.close();
+                }
+            }
+            if (failure != null) {
+                decided = decide(unit, failure);
+            }
+        }
+
+        /**
+         * The unit's rows, in seed order; any thread. Null when the finishing step ran out of memory: then
+         * {@link #again()}, on the task's thread, renders the unit again as halves. Throws for a failure that is not
+         * the unit's.
+         */
+        List<GenericRecord> finish() {
+            if (decided != null) {
+                return decided;
+            }
+            List<CellRenderer.Rendered> cells;
+            try (CellRenderer.Behind finishing = behind) {
+                cells = finishing.finish();
+            } catch (Exception | OutOfMemoryError e) {
+                if (Failures.isOutOfMemory(e)) {
+                    failure = e;
+                    return null;
+                }
+                return decide(unit, e);
+            }
+            return rows(unit, cells);
+        }
+
+        /** The rows of a unit whose finishing step ran out of memory; on the task's thread. */
+        List<GenericRecord> again() {
+            return decide(unit, failure);
+        }
+
+        /** Releases what the unit holds when it will not be finished (a stopped loop); idempotent. */
+        @Override
+        public void close() {
+            if (device != null) {
+                device.close();
+            }
+            if (behind != null) {
+                behind.close();
+            }
+        }
+    }
+
+    /** The rows for a unit that failed with {@code e}, or the exception when the failure is not the unit's. */
+    private List<GenericRecord> decide(WorkUnit unit, Throwable e) {
+        if (Failures.isOutOfMemory(e) && unit.size() > 1) {
+            List<GenericRecord> rows = new ArrayList<>(render(unit.slice(0, unit.size() / 2)));
+            rows.addAll(render(unit.slice(unit.size() / 2, unit.size())));
+            return rows;
+        }
+        if (!Failures.isOutOfMemory(e) && !Failures.isBadInput(e)) {
+            throw Failures.unchecked(e);
+        }
+        String message = (Failures.isOutOfMemory(e) ? "out of memory at batch size 1: " : "")
+                + e.getClass().getSimpleName() + ": " + e.getMessage();
+        CellRenderer.Rendered error = new CellRenderer.Rendered(ImageStatus.ERROR, message, null, "unknown", 0, false,
+                new Timings(0, 0, 0, 0, 0, 0, 0));
+        return rows(unit, new ArrayList<>(java.util.Collections.nCopies(unit.size(), error)));
+    }
+
+    /** The rows of the unit's cells (writing their PNG files when the run keeps them). */
+    private List<GenericRecord> rows(WorkUnit unit, List<CellRenderer.Rendered> cells) {
         if (cells.size() != unit.size()) {
             throw new IllegalStateException("the renderer returned " + cells.size() + " images for " + unit.size() + " seeds");
         }

@@ -11,6 +11,7 @@ import io.seedgrid.udf.metrics.LpipsSpec;
 import io.seedgrid.udf.metrics.MetricModelSpec;
 import io.seedgrid.udf.metrics.TextEmbedder;
 import io.seedgrid.udf.onnx.Device;
+import io.seedgrid.udf.onnx.GpuInfo;
 import io.seedgrid.udf.onnx.OrtRuntime;
 import io.seedgrid.udf.onnx.ResolvedDevice;
 import io.seedgrid.udf.onnx.SessionCache;
@@ -79,15 +80,24 @@ public final class MetricSuite {
     }
 
     /**
-     * Settings for the current Spark task: its GPU when Spark assigned one (falling back to the CPU,
-     * and saying so in the device note, when CUDA cannot load), else the CPU with the task's cores. On
-     * the driver (no task) the CPU with one thread, which is also what a local-mode task gets, so that
-     * the driver's validation and local tasks share the sessions.
+     * Settings for the current Spark task, or the driver: the task's GPU when Spark assigned one; else, on a machine
+     * that shows a GPU ({@code nvidia-smi} lists one: local mode on a workstation, an executor without GPU scheduling),
+     * {@code auto}, which is CUDA 0 when it works. A GPU that does not work (the probe, or a session that cannot be
+     * created on it) falls back to the CPU and the device note says why, in every row's {@code device}. Without a
+     * GPU, the CPU with the task's cores: one on the driver, which is also what a local-mode task gets, so that the
+     * driver's validation and local tasks share the sessions.
      */
     public static SessionSettings taskSettings() {
         TaskContext task = TaskContext.get();
-        int cpus = task != null ? task.cpus() : 1;
-        Device requested = TaskDevice.current(Device.CPU);
+        return settingsFor(TaskDevice.current(Device.CPU), !GpuInfo.all().isEmpty(), task != null ? task.cpus() : 1);
+    }
+
+    /**
+     * {@link #taskSettings}'s rule: {@code taskDevice} is the task's GPU ({@code cuda:N}) or {@code cpu} when Spark
+     * assigned none, {@code gpuVisible} whether the machine shows a GPU, {@code cpus} the task's cores.
+     */
+    static SessionSettings settingsFor(Device taskDevice, boolean gpuVisible, int cpus) {
+        Device requested = taskDevice.kind() != Device.Kind.CPU ? taskDevice : gpuVisible ? Device.AUTO : Device.CPU;
         if (requested.kind() == Device.Kind.CPU) {
             return SessionSettings.cpu(cpus);
         }

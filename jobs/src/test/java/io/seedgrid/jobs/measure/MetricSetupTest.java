@@ -3,6 +3,8 @@ package io.seedgrid.jobs.measure;
 import io.seedgrid.jobs.testing.TinyGrid;
 
 import io.seedgrid.jobs.config.MeasureConfig;
+import io.seedgrid.udf.onnx.Device;
+import io.seedgrid.udf.onnx.OrtRuntime;
 import io.seedgrid.udf.onnx.SessionSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,5 +92,32 @@ class MetricSetupTest {
     private static GroupPlan plan(String prompt, int n) {
         List<String> cells = java.util.stream.IntStream.range(0, n).mapToObj(i -> prompt + i).toList();
         return new GroupPlan(new GroupId(prompt, "r"), prompt, cells, 0, "key");
+    }
+
+    @Test
+    void metricModelsGoToTheTasksGpuOrAVisibleOneAndFallBackToTheCpuSayingWhy(@TempDir Path dir) {
+        SessionSettings none = MetricSuite.settingsFor(Device.CPU, false, 3);
+        assertEquals(SessionSettings.cpu(3), none, "no GPU anywhere: the CPU with the task's cores, no probe");
+        assertEquals("cpu", none.device().note());
+
+        // a machine that shows a GPU: auto, i.e. CUDA 0 when the probe proves it, else the CPU and why
+        SessionSettings visible = MetricSuite.settingsFor(Device.CPU, true, 2);
+        boolean cuda = OrtRuntime.probeCuda(0).available();
+        if (cuda) {
+            assertTrue(visible.device().note().startsWith("cuda:0 (auto"), visible.device().note());
+            assertEquals(0, visible.intraOpThreads());
+        } else {
+            assertTrue(visible.device().note().startsWith("cpu (fallback from auto, cuda:0: "), visible.device().note());
+            assertEquals(2, visible.intraOpThreads(), "on the CPU the task's cores");
+        }
+        // the GPU Spark assigned to the task
+        SessionSettings assigned = MetricSuite.settingsFor(Device.cuda(0), false, 4);
+        assertTrue(assigned.device().note().startsWith(cuda ? "cuda:0" : "cpu (fallback from cuda:0: "),
+                assigned.device().note());
+
+        Path models = TinyGrid.copyMetricModels(dir.resolve("models"));
+        String clip = models.resolve("clip-tiny").toString();
+        MetricSuite suite = MetricSuite.get(new MetricModels(null, List.of(clip), clip, true), visible);
+        assertEquals(visible.device().note(), suite.device(), "the rows' device column says where the models ran");
     }
 }

@@ -95,7 +95,9 @@ class SparkDefaultsConfTest {
         added.removeAll(cpu.keySet());
         assertEquals(new TreeSet<>(Set.of("spark.executor.resource.gpu.amount", "spark.task.resource.gpu.amount",
                 "spark.executor.resource.gpu.discoveryScript", "spark.executorEnv.CUDA_DEVICE_ORDER",
-                "spark.executor.cores")), added);
+                "spark.executor.cores", "spark.task.cpus")), added);
+        assertEquals(gpu.get("spark.executor.cores"), gpu.get("spark.task.cpus"),
+                "the one GPU task of an executor gets every core, for its PNG threads");
         assertNoTrailingCommentsOrCredentials(gpu);
         assertThrows(IllegalArgumentException.class, () -> SparkSessions.plan(
                 SessionSpec.of("seedgrid").withMaster("local[2]"), gpu), "the GPU file cannot run locally");

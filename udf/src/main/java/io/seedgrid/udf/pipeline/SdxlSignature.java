@@ -27,13 +27,15 @@ public record SdxlSignature(String layer1, String layer2, long width1, long widt
 
     static final String IDS = "input_ids";
     static final String POOLED = "text_embeds";
-    static final String SAMPLE = "sample";
+    /** The UNet's latent input. */
+    public static final String SAMPLE = "sample";
     static final String TIMESTEP = "timestep";
     static final String STATES = "encoder_hidden_states";
     static final String TIME_IDS = "time_ids";
     static final String UNET_OUT = "out_sample";
     static final String LATENT = "latent_sample";
-    static final String IMAGE = "sample";
+    /** The VAE decoder's image output. */
+    public static final String IMAGE = "sample";
 
     private static final Pattern HIDDEN = Pattern.compile("hidden_states\\.(\\d+)");
 

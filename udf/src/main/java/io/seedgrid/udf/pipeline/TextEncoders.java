@@ -35,8 +35,8 @@ final class TextEncoders {
         this.signature = signature;
     }
 
-    /** Encodes {@code text}; the time spent in ONNX Runtime is added to {@code clock}. */
-    EncodedPrompt encode(String text, LongPromptMode mode, StageClock clock) throws OrtException {
+    /** Encodes {@code text} through {@code calls}; the time spent in the calls is added to {@code clock}. */
+    EncodedPrompt encode(String text, LongPromptMode mode, StageClock clock, ModelCalls calls) throws OrtException {
         List<TokenizedPrompt> chunks1 = tokenize(tokenizer1, text, mode);
         List<TokenizedPrompt> chunks2 = tokenize(tokenizer2, text, mode);
         if (chunks1.size() != chunks2.size()) {
@@ -51,10 +51,11 @@ final class TextEncoders {
         try (OnnxTensor ids1 = Tensors.ids(encoder1.input(SdxlSignature.IDS), concat(chunks1), new long[] {chunks, window});
              OnnxTensor ids2 = Tensors.ids(encoder2.input(SdxlSignature.IDS), concat(chunks2), new long[] {chunks, window})) {
             long[] start = clock.startOnnx();
-            try (OrtSession.Result out = encoder1.run(Map.of(SdxlSignature.IDS, ids1), Set.of(signature.layer1()))) {
+            try (OrtSession.Result out = calls.run(ModelCalls.Role.TEXT_ENCODER, encoder1, Map.of(SdxlSignature.IDS, ids1),
+                    Set.of(signature.layer1()))) {
                 states1 = Tensors.toFloats((OnnxTensor) out.get(0));
             }
-            try (OrtSession.Result out = encoder2.run(Map.of(SdxlSignature.IDS, ids2),
+            try (OrtSession.Result out = calls.run(ModelCalls.Role.TEXT_ENCODER, encoder2, Map.of(SdxlSignature.IDS, ids2),
                     Set.of(signature.layer2(), SdxlSignature.POOLED))) {
                 states2 = Tensors.toFloats((OnnxTensor) out.get(signature.layer2()).orElseThrow());
                 pooled = Tensors.toFloats((OnnxTensor) out.get(SdxlSignature.POOLED).orElseThrow());

@@ -18,6 +18,7 @@ import java.util.Map;
  */
 final class UnetRunner implements AutoCloseable {
 
+    private final ModelCalls calls;
     private final OnnxModel unet;
     private final int images;
     private final int latentSize;
@@ -35,7 +36,9 @@ final class UnetRunner implements AutoCloseable {
      * @param positive   per image conditioning
      * @param negative   per image unconditional input, or null when the phase never guides
      */
-    UnetRunner(OnnxModel unet, long[] latentDims, int width, int height, Conditioning[] positive, Conditioning[] negative) {
+    UnetRunner(ModelCalls calls, OnnxModel unet, long[] latentDims, int width, int height, Conditioning[] positive,
+               Conditioning[] negative) {
+        this.calls = calls;
         this.unet = unet;
         this.images = positive.length;
         this.latentDims = latentDims.clone();
@@ -77,7 +80,7 @@ final class UnetRunner implements AutoCloseable {
         }
         layout.timestep.fill(timestep);
         long[] start = clock.startOnnx();
-        unet.runInto(layout.feeds, layout.pinned);
+        calls.runInto(ModelCalls.Role.UNET, unet, layout.feeds, layout.pinned);
         clock.endOnnx(start);
         float g = (float) guidance;
         for (int b = 0; b < images; b++) {
@@ -92,6 +95,11 @@ final class UnetRunner implements AutoCloseable {
                 layout.output.get(b * latentSize, out[b]);
             }
         }
+    }
+
+    /** Builds the tensors of a row layout now (guided: {@code 2B} rows), so that the first call of it finds them ready. */
+    void allocate(boolean guide) throws OrtException {
+        layout(guide);
     }
 
     private Layout layout(boolean guide) throws OrtException {

@@ -19,7 +19,8 @@ package io.seedgrid.udf.rng;
  *       random64 is two 32-bit draws, high word first; each pair yields r·cos θ now and caches r·sin θ
  *       for the next small-tensor element, even one of a later call. Values are rounded to float.</li>
  * </ul>
- * One generator belongs to one image; it is not thread-safe.
+ * One generator belongs to one image; it is not thread-safe (a {@link #drawAhead draw ahead} may run on another
+ * thread than the draw that returns it, when the caller orders the two).
  */
 public final class TorchGenerator {
 
@@ -34,6 +35,7 @@ public final class TorchGenerator {
     private final Mt19937 engine;
     private boolean hasCachedNormal;
     private double cachedNormal;
+    private float[] ahead;
 
     /**
      * A generator seeded like {@code torch.Generator("cpu").manual_seed(seed)}.
@@ -51,6 +53,7 @@ public final class TorchGenerator {
         this.engine = other.engine.copy();
         this.hasCachedNormal = other.hasCachedNormal;
         this.cachedNormal = other.cachedNormal;
+        this.ahead = other.ahead == null ? null : other.ahead.clone();
     }
 
     /** A generator for a seed written in decimal, in [0, 2⁶⁴) (for seeds beyond {@link Long#MAX_VALUE}). */
@@ -77,9 +80,35 @@ public final class TorchGenerator {
         if (numel < 0) {
             throw new IllegalArgumentException("numel must be non-negative, got " + numel);
         }
+        if (ahead != null) {
+            float[] drawn = ahead;
+            if (drawn.length != numel) {
+                throw new IllegalStateException("a draw of " + drawn.length + " values is ahead, not of " + numel);
+            }
+            ahead = null;
+            return drawn;
+        }
         float[] out = new float[numel];
         fillNormal(out, 0, numel);
         return out;
+    }
+
+    /**
+     * Makes the next {@code randn(numel)} now (unless it is made already), so that it is ready when asked for: the next
+     * {@link #randn(int)} returns it, and the stream stays what it would be (a draw ahead is the next draw, made
+     * earlier). Until then the generator takes no other draw. The pipeline draws a sampler step's noise while the
+     * UNet runs.
+     */
+    public void drawAhead(int numel) {
+        if (ahead != null) {
+            if (ahead.length != numel) {
+                throw new IllegalStateException("a draw of " + ahead.length + " values is ahead, not of " + numel);
+            }
+            return;
+        }
+        float[] out = new float[numel];
+        fillNormal(out, 0, numel);
+        ahead = out;
     }
 
     /** Fills {@code out[offset .. offset + numel)} as {@link #randn(int)} would return it. */
@@ -87,6 +116,9 @@ public final class TorchGenerator {
         if (offset < 0 || numel < 0 || offset + numel > out.length) {
             throw new IllegalArgumentException("range [" + offset + ", " + offset + " + " + numel
                     + ") does not fit an array of " + out.length);
+        }
+        if (ahead != null) {
+            throw new IllegalStateException("a draw of " + ahead.length + " values is ahead: take it with randn first");
         }
         if (numel >= VECTORISED_MIN_NUMEL) {
             fillVectorised(out, offset, numel);

@@ -70,6 +70,11 @@ public final class Ddim extends VpSampler {
     }
 
     @Override
+    public boolean drawsNoise(Timeline timeline, int i) {
+        return eta > 0;
+    }
+
+    @Override
     public void step(Timeline timeline, int i, float[] x, float[] modelOutput, SamplerState state, TorchGenerator noise) {
         StepArguments.check(timeline, i, x, modelOutput);
         NoiseSchedule schedule = timeline.schedule();

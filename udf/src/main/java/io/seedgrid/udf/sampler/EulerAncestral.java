@@ -22,6 +22,11 @@ public final class EulerAncestral extends SigmaSpaceSampler {
     }
 
     @Override
+    public boolean drawsNoise(Timeline timeline, int i) {
+        return true;
+    }
+
+    @Override
     public void step(Timeline timeline, int i, float[] x, float[] modelOutput, SamplerState state, TorchGenerator noise) {
         StepArguments.check(timeline, i, x, modelOutput);
         float sigma = (float) timeline.sigma(i);

@@ -39,6 +39,11 @@ public final class Lcm extends VpSampler {
     }
 
     @Override
+    public boolean drawsNoise(Timeline timeline, int i) {
+        return i != timeline.steps() - 1;
+    }
+
+    @Override
     public void step(Timeline timeline, int i, float[] x, float[] modelOutput, SamplerState state, TorchGenerator noise) {
         StepArguments.check(timeline, i, x, modelOutput);
         NoiseSchedule schedule = timeline.schedule();

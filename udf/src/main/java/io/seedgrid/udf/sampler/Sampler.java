@@ -54,6 +54,15 @@ public interface Sampler {
     }
 
     /**
+     * Whether {@link #step} at step {@code i} draws fresh noise ({@code randn(x.length)}) from the image's generator.
+     * The pipeline draws it while the UNet runs ({@link TorchGenerator#drawAhead}); an answer that is wrong costs a
+     * draw made early or not at all, never other noise.
+     */
+    default boolean drawsNoise(Timeline timeline, int i) {
+        return false;
+    }
+
+    /**
      * Advances one image from step {@code i} to step {@code i + 1}, in place.
      *
      * @param x           the image's latent in {@link #space()}, updated in place

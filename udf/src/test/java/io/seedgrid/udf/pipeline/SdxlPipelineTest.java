@@ -2,6 +2,7 @@ package io.seedgrid.udf.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.seedgrid.udf.onnx.ModelSignatureException;
+import io.seedgrid.udf.onnx.SessionCache;
 import io.seedgrid.udf.onnx.SessionSettings;
 import io.seedgrid.udf.sampler.Samplers;
 import io.seedgrid.udf.sampler.ScheduleSpec;
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,7 +41,7 @@ class SdxlPipelineTest {
             JsonNode want = prompts.get(text);
             EncodedPrompt encoded;
             try (SdxlModel.Sessions sessions = model.open()) {
-                encoded = sessions.textEncoders().encode(text, LongPromptMode.TRUNCATE, new StageClock());
+                encoded = sessions.textEncoders().encode(text, LongPromptMode.TRUNCATE, new StageClock(), ModelCalls.ONNX);
             }
             float[] states = Golden.floats(want.get("token_states"));
             assertEquals(77, encoded.conditioning().length());
@@ -65,6 +68,51 @@ class SdxlPipelineTest {
             assertEquals(alone.image(), together.get(b).image());
         }
         assertNotEquals(together.get(0).image(), together.get(1).image());
+    }
+
+    @Test
+    void stepsOnOtherThreadsGiveTheImagesOfOneThread() throws Exception {
+        SdxlModel model = TinyModels.load("fp32");
+        long[] seeds = {3, 1, 4, 1_000_000_007L};
+        // LCM draws fresh noise after every step but the last; Euler ancestral with CFG after every step
+        List<SamplingPlan> plans = List.of(
+                SamplingPlan.single(model, Samplers.byName("lcm"), ScheduleSpec.explicit(999, 749, 499, 249), Guidance.off()),
+                SamplingPlan.single(model, Samplers.byName("euler_ancestral"), ScheduleSpec.of(5, "karras"),
+                        Guidance.cfg(4, "blurry low quality")));
+        ExecutorService prepare = Executors.newSingleThreadExecutor();
+        ExecutorService device = Executors.newSingleThreadExecutor();
+        ExecutorService helper = Executors.newSingleThreadExecutor();
+        try {
+            for (SamplingPlan plan : plans) {
+                GenerationRequest request = new GenerationRequest(PROMPT, 64, 64, plan, LongPromptMode.TRUNCATE);
+                List<GeneratedImage> oneThread = SdxlPipeline.generate(request, seeds, PipelineObserver.NONE);
+                SdxlPipeline.Batch batch = prepare.submit(() -> SdxlPipeline.prepare(request, seeds, ModelCalls.ONNX)).get();
+                SdxlPipeline.Decoding decoding = device.submit(() -> batch.render(PipelineObserver.NONE, helper)).get();
+                List<GeneratedImage> threads = decoding.images();
+                for (int b = 0; b < seeds.length; b++) {
+                    assertArrayEquals(oneThread.get(b).latents(), threads.get(b).latents(), "seed " + seeds[b]);
+                    assertEquals(oneThread.get(b).image(), threads.get(b).image(), "seed " + seeds[b]);
+                }
+                assertThrows(IllegalStateException.class, () -> batch.render(PipelineObserver.NONE, Runnable::run));
+            }
+        } finally {
+            prepare.shutdown();
+            device.shutdown();
+            helper.shutdown();
+        }
+    }
+
+    @Test
+    void aBatchClosedUnrenderedReleasesItsSessions() throws Exception {
+        SdxlModel model = TinyModels.load("fp32");
+        GenerationRequest request = request(model, 2, Guidance.off(), PROMPT, LongPromptMode.TRUNCATE);
+        Path unet = model.directory().unet();
+        try (SdxlPipeline.Batch batch = SdxlPipeline.prepare(request, new long[] {1}, ModelCalls.ONNX)) {
+            SessionCache.closeIdle();
+            assertTrue(SessionCache.isLoaded(unet, SessionSettings.cpu()), "a prepared batch holds its sessions");
+        }
+        SessionCache.closeIdle();
+        assertFalse(SessionCache.isLoaded(unet, SessionSettings.cpu()), "closed, it holds none");
     }
 
     @Test
@@ -141,7 +189,7 @@ class SdxlPipelineTest {
 
         EncodedPrompt encoded;
         try (SdxlModel.Sessions sessions = model.open()) {
-            encoded = sessions.textEncoders().encode(longPrompt, LongPromptMode.CHUNK, new StageClock());
+            encoded = sessions.textEncoders().encode(longPrompt, LongPromptMode.CHUNK, new StageClock(), ModelCalls.ONNX);
         }
         assertEquals(154, encoded.conditioning().length());
     }

@@ -158,4 +158,25 @@ class TorchGeneratorTest {
         }
         return f;
     }
+
+    @Test
+    void aDrawAheadIsTheNextDrawMadeEarlier() {
+        TorchGenerator plain = new TorchGenerator(42);
+        TorchGenerator ahead = new TorchGenerator(42);
+        assertArrayEquals(plain.randn(1000), ahead.randn(1000));
+        ahead.drawAhead(4096);
+        ahead.drawAhead(4096);   // already ahead: the same draw, not a second one
+        TorchGenerator copy = ahead.copy();
+        float[] next = plain.randn(4096);
+        assertArrayEquals(next, ahead.randn(4096));
+        assertArrayEquals(next, copy.randn(4096), "a copy carries the draw ahead");
+        float[] after = plain.randn(4096);
+        assertArrayEquals(after, ahead.randn(4096), "the stream goes on as without the draw ahead");
+        assertArrayEquals(after, copy.randn(4096));
+        TorchGenerator other = new TorchGenerator(7);
+        other.drawAhead(64);
+        assertThrows(IllegalStateException.class, () -> other.randn(32), "a draw of another size would break the stream");
+        assertThrows(IllegalStateException.class, () -> other.fillNormal(new float[64], 0, 64));
+        assertThrows(IllegalStateException.class, () -> other.drawAhead(32));
+    }
 }
