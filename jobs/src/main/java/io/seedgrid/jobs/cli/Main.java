@@ -14,7 +14,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "seedgrid", mixinStandardHelpOptions = true, versionProvider = BuildInfo.VersionProvider.class,
         description = "Seed-diversity grids for SDXL and distilled SDXL on Spark and ONNX Runtime.",
-        subcommands = {RunCommand.class, RenderCommand.class, GenerateCommand.class, MeasureCommand.class,
+        subcommands = {RunCommand.class, TuneCommand.class, RenderCommand.class, GenerateCommand.class, MeasureCommand.class,
                 ReportCommand.class, CompareCommand.class, InspectCommand.class, AssembleCommand.class, BenchCommand.class,
                 DoctorCommand.class},
         commandListHeading = "%nCommands:%n")

@@ -1,7 +1,10 @@
 package io.seedgrid.jobs.cli;
 
 import io.seedgrid.jobs.config.RunConfig;
+import io.seedgrid.jobs.config.ConfigNode;
 import io.seedgrid.jobs.config.RunConfigParser;
+import io.seedgrid.jobs.tune.TuneConfigParser;
+import io.seedgrid.jobs.tune.TuneJob;
 import io.seedgrid.jobs.spark.SessionSpec;
 import io.seedgrid.jobs.spark.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
@@ -23,10 +26,13 @@ final class RunConfigArgs {
 
     /**
      * The config, read strictly, with what every stage checks before anything starts (bad input exits 2):
-     * the Spark master URL ({@code --master}, else the config's) and the output location.
+     * the Spark master URL ({@code --master}, else the config's) and the output location. A tune config (one with
+     * a {@code tune:} section) stands for its tune folder's run, the exhaustive grid over its space: the stages
+     * measure, report or complete what {@code seedgrid tune} rendered.
      */
     RunConfig parse() {
-        RunConfig run = RunConfigParser.parse(config);
+        RunConfig run = isTune(config) ? TuneJob.gridConfig(TuneConfigParser.parse(config), null, null)
+                : RunConfigParser.parse(config);
         SparkSessions.checkMaster(master != null ? master.strip() : run.master());
         OutputLocation.check(run);
         return run;
@@ -39,6 +45,12 @@ final class RunConfigArgs {
     SparkSession session(RunConfig run) {
         Signals.install();
         return session(run, master != null ? master : run.master());
+    }
+
+    /** Whether {@code file} is a tune config: a YAML mapping with a top-level {@code tune} key. */
+    static boolean isTune(Path file) {
+        ConfigNode root = ConfigNode.parse(file);
+        return root.isMap() && root.has("tune");
     }
 
     /** The Hadoop settings the run's Spark session would have ({@code spark.hadoop.*} of the config), without Spark. */

@@ -10,6 +10,11 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.yaml.snakeyaml.DumperOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -282,6 +287,95 @@ public final class ConfigNode {
     public boolean bool(String key, boolean fallback) {
         ConfigNode value = get(key);
         return value == null ? fallback : value.bool();
+    }
+
+    /**
+     * A mapping with this mapping's entries, {@code first} entries ahead of them, and the values of
+     * {@code replaced} keys swapped in place: what {@code seedgrid tune} makes of a search-space entry for one
+     * candidate. Keys of {@code first} are left out where they follow. Errors about a swapped value still
+     * point at the line of the value it came from.
+     */
+    public ConfigNode withEntries(Map<String, ConfigNode> first, Map<String, ConfigNode> replaced) {
+        if (!(node instanceof MappingNode map)) {
+            throw error("expected a mapping of keys to values");
+        }
+        List<NodeTuple> tuples = new ArrayList<>();
+        first.forEach((key, value) -> tuples.add(new NodeTuple(plain(key, node), value.node)));
+        for (NodeTuple tuple : map.getValue()) {
+            String key = ((ScalarNode) tuple.getKeyNode()).getValue();
+            if (first.containsKey(key)) {
+                continue;
+            }
+            ConfigNode swap = replaced.get(key);
+            tuples.add(swap == null ? tuple : new NodeTuple(tuple.getKeyNode(), swap.node));
+        }
+        return new ConfigNode(new MappingNode(Tag.MAP, tuples, DumperOptions.FlowStyle.FLOW), path, file);
+    }
+
+    /**
+     * A scalar holding {@code text} that stands where this node stands (its path and line in messages); a
+     * number when {@code number}, else a string.
+     */
+    public ConfigNode scalar(String text, boolean number) {
+        Tag tag = !number ? Tag.STR : text.matches("-?\\d+") ? Tag.INT : Tag.FLOAT;
+        return new ConfigNode(new ScalarNode(tag, text, node.getStartMark(), node.getEndMark(),
+                DumperOptions.ScalarStyle.PLAIN), path, file);
+    }
+
+    private static ScalarNode plain(String text, Node at) {
+        return new ScalarNode(Tag.STR, text, at.getStartMark(), at.getEndMark(), DumperOptions.ScalarStyle.PLAIN);
+    }
+
+    /**
+     * This node as one line of YAML in flow style ({@code {name: a, alpha: 0.3, timesteps: [999, 499]}}), which
+     * reads back to the same values: numbers, booleans and plain words as written, any other text
+     * double-quoted with escapes (a prompt can hold anything).
+     */
+    public String toFlowYaml() {
+        StringBuilder out = new StringBuilder();
+        flowYaml(node, out);
+        return out.toString();
+    }
+
+    private static final ObjectMapper QUOTE = new ObjectMapper();
+
+    private static void flowYaml(Node n, StringBuilder out) {
+        if (n instanceof MappingNode map) {
+            out.append('{');
+            String sep = "";
+            for (NodeTuple tuple : map.getValue()) {
+                out.append(sep);
+                flowYaml(tuple.getKeyNode(), out);
+                out.append(": ");
+                flowYaml(tuple.getValueNode(), out);
+                sep = ", ";
+            }
+            out.append('}');
+        } else if (n instanceof SequenceNode seq) {
+            out.append('[');
+            String sep = "";
+            for (Node item : seq.getValue()) {
+                out.append(sep);
+                flowYaml(item, out);
+                sep = ", ";
+            }
+            out.append(']');
+        } else {
+            ScalarNode scalar = (ScalarNode) n;
+            String text = scalar.getValue();
+            boolean typed = scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT)
+                    || scalar.getTag().equals(Tag.BOOL);
+            if (typed && scalar.getScalarStyle() == DumperOptions.ScalarStyle.PLAIN
+                    || text.matches("[A-Za-z_][A-Za-z0-9_.-]*") && !text.matches("(?i)(true|false|yes|no|on|off|null|y|n)")) {
+                out.append(text);
+            } else {
+                try {
+                    out.append(QUOTE.writeValueAsString(text)); // a JSON string is a YAML double-quoted scalar
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
     }
 
     /** The file this node came from. */

@@ -72,6 +72,25 @@ public record RunConfig(String source, String run, String output, Map<String, Mo
                 identityHash);
     }
 
+    /**
+     * This run asked to render and measure only {@code recipes} (some of its own) on {@code prompts} and
+     * {@code seeds}: the identity and the canonical form (what the manifest records) stay this run's, so the part
+     * goes into the same run folder and its cells are the cells the whole run would render ({@code seedgrid tune}
+     * renders its grid a part at a time).
+     */
+    public RunConfig restrictedTo(List<PromptEntry> somePrompts, SeedSet someSeeds, List<RecipeSpec> someRecipes) {
+        java.util.Set<String> own = new java.util.HashSet<>();
+        recipes.forEach(r -> own.add(r.toJsonWithName()));
+        for (RecipeSpec r : someRecipes) {
+            if (!own.contains(r.toJsonWithName())) {
+                throw new IllegalArgumentException("recipe '" + r.name() + "' is not one of run " + run + "'s");
+            }
+        }
+        return new RunConfig(source, run, output, models, List.copyOf(somePrompts), someSeeds, width, height,
+                List.copyOf(someRecipes), batchSize, parts, longPrompt, maxFailedShare, pngFiles, blendCache, master,
+                partitions, sparkConf, measure, limits, canonicalJson, identityHash);
+    }
+
     public RecipeSpec recipe(String name) {
         for (RecipeSpec recipe : recipes) {
             if (recipe.name().equals(name)) {

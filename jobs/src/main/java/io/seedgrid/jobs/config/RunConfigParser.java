@@ -35,10 +35,23 @@ public final class RunConfigParser {
     }
 
     public static RunConfig parse(Path file) {
-        ConfigNode root = ConfigNode.parse(file);
-        root.allowOnly("run", "output", "models", "prompts", "negative_prompt", "seeds", "width", "height", "recipes",
-                "batch_size", "chunk_size", "commit_seconds", "evaluation_ms", "prompt_buckets", "long_prompt",
-                "max_failed_share", "png_files", "blend_cache", "spark", "measure", "limits");
+        return parse(ConfigNode.parse(file), file, false);
+    }
+
+    /**
+     * Reads the run config part of {@code root}.
+     *
+     * @param tune true for a tune config ({@code seedgrid tune}): the {@code tune} key is allowed (read by
+     *             {@code TuneConfigParser}) and {@code recipes}, the tune's reference recipes, may be left out
+     */
+    public static RunConfig parse(ConfigNode root, Path file, boolean tune) {
+        List<String> keys = new ArrayList<>(List.of("run", "output", "models", "prompts", "negative_prompt", "seeds", "width",
+                "height", "recipes", "batch_size", "chunk_size", "commit_seconds", "evaluation_ms", "prompt_buckets",
+                "long_prompt", "max_failed_share", "png_files", "blend_cache", "spark", "measure", "limits"));
+        if (tune) {
+            keys.add("tune");
+        }
+        root.allowOnly(keys.toArray(String[]::new));
         Limits limits = Limits.parse(root.get("limits"));
         if (root.documentChars() > limits.configChars()) {
             throw new ConfigException(file + ": the config has " + root.documentChars()
@@ -70,8 +83,8 @@ public final class RunConfigParser {
         }
 
         List<RecipeSpec> recipes = new ArrayList<>();
-        ConfigNode recipeList = root.require("recipes");
-        for (ConfigNode node : recipeList.list()) {
+        ConfigNode recipeList = tune && !root.has("recipes") ? null : root.require("recipes");
+        for (ConfigNode node : recipeList == null ? List.<ConfigNode>of() : recipeList.list()) {
             RecipeSpec recipe = RecipeParser.parse(node, models.keySet());
             String steps = limits.stepsProblem(recipe.timeline().fullSteps());
             if (steps != null) {
@@ -84,7 +97,7 @@ public final class RunConfigParser {
             }
             recipes.add(recipe);
         }
-        if (recipes.isEmpty()) {
+        if (recipes.isEmpty() && !tune) {
             throw recipeList.error("no recipes");
         }
         String cells = limits.cellsProblem(prompts.size(), seeds.size(), recipes.size());
@@ -133,14 +146,35 @@ public final class RunConfigParser {
 
         ObjectNode canonical = canonical(run, output, models, prompts, seeds, width, height, recipes, batchSize, parts,
                 longPrompt, maxFailed, pngFiles, measure, limits);
-        // A run's identity: what decides how a cell is rendered. Prompts and seeds may grow between reruns.
+        return new RunConfig(file.toString(), run, output, models, prompts, seeds, width, height, List.copyOf(recipes),
+                batchSize, parts, longPrompt, maxFailed, pngFiles, blendCache, master, partitions, sparkConf, measure,
+                limits, canonical.toString(), identity(canonical));
+    }
+
+    /**
+     * The config of another run made from {@code base} (the runs of {@code seedgrid tune}'s candidates): its own
+     * name, output, prompts, seeds, recipes, prompt buckets and measure settings, the rest as {@code base}; the
+     * canonical form and identity are computed as {@link #parse} computes them.
+     */
+    public static RunConfig derive(RunConfig base, String run, String output, List<PromptEntry> prompts, SeedSet seeds,
+                                   List<RecipeSpec> recipes, int promptBuckets, MeasureConfig measure) {
+        PartSizing parts = new PartSizing(base.parts().maxCells(), base.parts().commitSeconds(), base.parts().evaluationMs(),
+                promptBuckets);
+        ObjectNode canonical = canonical(run, output, base.models(), prompts, seeds, base.width(), base.height(), recipes,
+                base.batchSize(), parts, base.longPrompt(), base.maxFailedShare(), base.pngFiles(), measure, base.limits());
+        return new RunConfig(base.source(), run, output, base.models(), List.copyOf(prompts), seeds, base.width(),
+                base.height(), List.copyOf(recipes), base.batchSize(), parts, base.longPrompt(), base.maxFailedShare(),
+                base.pngFiles(), base.blendCache(), base.master(), base.partitions(), base.sparkConf(), measure, base.limits(),
+                canonical.toString(), identity(canonical));
+    }
+
+    /** A run's identity: what decides how a cell is rendered. Prompts and seeds may grow between reruns. */
+    private static String identity(ObjectNode canonical) {
         ObjectNode identity = JSON.createObjectNode();
         for (String key : new String[] {"models", "width", "height", "recipes", "long_prompt"}) {
             identity.set(key, canonical.get(key));
         }
-        return new RunConfig(file.toString(), run, output, models, prompts, seeds, width, height, List.copyOf(recipes),
-                batchSize, parts, longPrompt, maxFailed, pngFiles, blendCache, master, partitions, sparkConf, measure,
-                limits, canonical.toString(), sha256(identity.toString()));
+        return sha256(identity.toString());
     }
 
     private static Map<String, ModelConfig> models(ConfigNode node, Path dir) {

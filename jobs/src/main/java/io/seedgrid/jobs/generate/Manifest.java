@@ -35,7 +35,12 @@ public final class Manifest {
 
     /** The manifest of {@code runDir}, empty when there is none yet. */
     public static Manifest open(String runDir, Configuration conf) {
-        Path file = new Path(runDir, "manifest.json");
+        return open(runDir, "manifest.json", conf);
+    }
+
+    /** The JSON document {@code <dir>/<name>} kept the same way (a tune's {@code tune.json}), empty when there is none. */
+    public static Manifest open(String dir, String name, Configuration conf) {
+        Path file = new Path(dir, name);
         try {
             FileSystem fs = file.getFileSystem(conf);
             if (!fs.exists(file)) {

@@ -14,8 +14,11 @@ import io.seedgrid.udf.sampler.Samplers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything checked before any Spark work, so that bad input fails in seconds with one clear message
@@ -51,6 +54,7 @@ public final class Preflight {
             }
             files.put(model.name(), checked);
         }
+        Set<List<String>> blendsChecked = new HashSet<>();
         for (RecipeSpec recipe : config.recipes()) {
             for (PhaseSpec phase : recipe.phases()) {
                 try {
@@ -60,7 +64,8 @@ public final class Preflight {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("recipe '" + recipe.name() + "': " + e.getMessage(), e);
                 }
-                if (phase.model() instanceof ModelRef.Blend blend) {
+                // a pair of UNets is one network or not whatever the α: each pair is read once (a tune blends many α)
+                if (phase.model() instanceof ModelRef.Blend blend && blendsChecked.add(List.of(blend.a(), blend.b()))) {
                     checkBlend(recipe, blend, files);
                 }
             }

@@ -18,9 +18,33 @@ import java.util.Map;
  * @param failed       the first failed cells (status other than ok)
  * @param failedTotal  all failed cells
  * @param options      the limits the report was made with
+ * @param unetEvaluations recipe → UNet evaluations per image (the chart's cost), for the config's recipes; empty
+ *                     when the models' scheduler configs cannot be read
+ * @param tune         the tune's candidates ({@code tune/candidates.parquet}), or null for a run no tune made
  */
 record ReportData(Facts facts, List<RecipeCounts> counts, Measurements measurements, List<PromptSheets> prompts,
-                  int totalPrompts, List<FailedCell> failed, long failedTotal, ReportOptions options) {
+                  int totalPrompts, List<FailedCell> failed, long failedTotal, ReportOptions options,
+                  Map<String, Integer> unetEvaluations, Tune tune) {
+
+    /**
+     * What {@code seedgrid tune} found in this run ({@code tune/candidates.parquet}).
+     *
+     * @param diversity  its diversity metric
+     * @param adherence  its adherence metric
+     * @param cost       what cost meant on its front ({@code unet_evaluations} or {@code seconds})
+     * @param level      its intervals' confidence level
+     * @param candidates every candidate, references first
+     */
+    record Tune(String diversity, String adherence, String cost, double level, List<TuneCandidate> candidates) {
+    }
+
+    /** One row of {@code tune/candidates.parquet} (README, "Tuning"). */
+    record TuneCandidate(String name, String family, boolean reference, String parameters, String yaml,
+                         int unetEvaluations, Double secondsPerImage, int rung, int prompts, int seeds, long images,
+                         Double diversity, Double diversityLow, Double diversityHigh, Double adherence,
+                         Double adherenceLow, Double adherenceHigh, String status, boolean onFront, String reason,
+                         String recommendedFor) {
+    }
 
     /**
      * @param run           the run name

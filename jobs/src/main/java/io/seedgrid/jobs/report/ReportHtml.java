@@ -47,10 +47,15 @@ final class ReportHtml {
                 .raw("<title>seedgrid report: ").text(f.run()).raw("</title>\n<style>").raw(css).raw("</style>\n</head>\n<body>\n")
                 .raw("<header><h1>seedgrid report: ").text(f.run()).raw("</h1>\n<p class=\"muted\">")
                 .text(f.runDir()).raw(" · made ").text(time(f.generatedAt())).raw("</p>\n")
-                .raw("<nav><a href=\"#run\">Run</a><a href=\"#recipes\">Recipes</a><a href=\"#prompts\">Contact sheets</a>")
+                .raw("<nav><a href=\"#run\">Run</a><a href=\"#front\">Front</a><a href=\"#recipes\">Recipes</a>")
+                .raw(data.tune() != null ? "<a href=\"#tune\">Tune</a>" : "").raw("<a href=\"#prompts\">Contact sheets</a>")
                 .raw("<a href=\"#failed\">Failed cells (").raw(Long.toString(data.failedTotal())).raw(")</a></nav>\n</header>\n");
         run(doc, data);
+        front(doc, data);
         recipes(doc, data);
+        if (data.tune() != null) {
+            tune(doc, data.tune());
+        }
         int thumbnails = sheets(doc, data);
         failed(doc, data);
         doc.raw("<footer class=\"muted\">Made by ").text(f.reportVersion()).raw(" from images/, groups/ and recipes/ of ")
@@ -100,6 +105,89 @@ final class ReportHtml {
         doc.raw("</tbody>\n</table>\n</section>\n");
     }
 
+    private static void front(Doc doc, ReportData data) {
+        doc.raw("<section id=\"front\">\n<h2>Front</h2>\n");
+        String svg;
+        if (data.tune() != null) {
+            svg = FrontCharts.tune(data.tune());
+        } else if (data.measurements() == null || data.measurements().recipes().isEmpty()) {
+            doc.raw("<p class=\"notice\">Not measured yet: the chart of diversity against adherence comes with the")
+                    .raw(" metrics (<code>seedgrid measure CONFIG</code>).</p>\n</section>\n");
+            return;
+        } else {
+            svg = FrontCharts.run(data);
+            if (svg == null) {
+                doc.raw("<p class=\"notice\">The chart of diversity against adherence needs a CLIP score")
+                        .raw(" (<code>measure.clip</code>) and a diversity metric.</p>\n</section>\n");
+                return;
+            }
+        }
+        String pct = String.format(Locale.ROOT, "%.0f%%", 100 * (data.tune() != null ? data.tune().level()
+                : data.measurements().level()));
+        doc.raw("<figure class=\"chart-box\">").raw(svg).raw("\n<figcaption>Each ")
+                .raw(data.tune() != null ? "candidate" : "recipe").raw(" at its mean over prompts, whiskers its ").raw(pct)
+                .raw(" bootstrap interval over prompts, filled by its cost. <b>Outlined and named</b>: the front of")
+                .raw(" diversity, adherence and cost (nothing else is at least as diverse and as adherent for no more")
+                .raw(" cost). <b>Dashed</b>: the edge of what the shown recipes reach on the two axes, at any cost.")
+                .raw(data.tune() != null ? " Pale: candidates that stopped at an earlier rung, measured on fewer prompts"
+                        + " and seeds; the front is taken among the last rung's candidates and the references." : "")
+                .raw("</figcaption></figure>\n</section>\n");
+    }
+
+    private static void tune(Doc doc, ReportData.Tune tune) {
+        long stopped = tune.candidates().stream().filter(c -> "stopped".equals(c.status())).count();
+        long images = tune.candidates().stream().mapToLong(ReportData.TuneCandidate::images).sum();
+        doc.raw("<section id=\"tune\">\n<h2>Tune</h2>\n<p><code>seedgrid tune</code> searched ")
+                .raw(Long.toString(tune.candidates().stream().filter(c -> !c.reference()).count()))
+                .raw(" candidates and ").raw(Long.toString(tune.candidates().stream().filter(c -> c.reference()).count()))
+                .raw(" references: many candidates on few prompts and seeds first, then more prompts and seeds for those")
+                .raw(" whose intervals keep them near the front; ").raw(Long.toString(stopped))
+                .raw(" stopped at an earlier rung. It rendered ").raw(Long.toString(images))
+                .raw(" images. Diversity: <code>").text(tune.diversity()).raw("</code>; adherence: <code>")
+                .text(tune.adherence()).raw("</code>; cost: ").text("seconds".equals(tune.cost()) ? "seconds per image"
+                        : "UNet evaluations per image").raw(".</p>\n");
+        List<ReportData.TuneCandidate> picks = tune.candidates().stream().filter(c -> c.recommendedFor() != null).toList();
+        if (!picks.isEmpty()) {
+            doc.raw("<h3>Recommended recipes</h3>\n<ul class=\"recommend\">\n");
+            for (ReportData.TuneCandidate c : picks) {
+                doc.raw("<li data-recipe=\"").text(c.name()).raw("\"><b>").text(c.recommendedFor()).raw("</b>: ")
+                        .text(c.name()).raw(" — diversity ").text(ReportNumbers.interval(c.diversity(), c.diversityLow(),
+                                c.diversityHigh())).raw(", adherence ").text(ReportNumbers.interval(c.adherence(),
+                                c.adherenceLow(), c.adherenceHigh())).raw(", ").raw(Integer.toString(c.unetEvaluations()))
+                        .raw(" UNet evaluations per image<pre class=\"yaml\"><code>- ").text(c.yaml())
+                        .raw("</code></pre></li>\n");
+            }
+            doc.raw("</ul>\n");
+        }
+        doc.raw("<h3>The front against cost</h3>\n<div class=\"charts\">");
+        for (String svg : FrontCharts.againstCost(tune)) {
+            doc.raw(svg);
+        }
+        doc.raw("</div>\n<h3>Candidates</h3>\n<table class=\"tune\">\n<thead><tr><th>Candidate</th><th>Searched values</th>")
+                .raw("<th>Reached</th><th>UNet evaluations<span class=\"dir\">per image</span></th><th>Seconds")
+                .raw("<span class=\"dir\">per image</span></th><th>").text(tune.diversity())
+                .raw("<span class=\"dir\">↑ more diverse</span></th><th>").text(tune.adherence())
+                .raw("<span class=\"dir\">↑ more adherent</span></th><th>Status</th></tr></thead>\n<tbody>\n");
+        for (ReportData.TuneCandidate c : tune.candidates()) {
+            doc.raw("<tr data-recipe=\"").text(c.name()).raw("\" class=\"").text(c.status()).raw("\"><th scope=\"row\">")
+                    .text(c.name()).raw(c.reference() ? " <span class=\"tag\">reference</span>" : "").raw("</th><td>")
+                    .text(parameters(c.parameters())).raw("</td><td class=\"num\">")
+                    .raw("rung " + c.rung() + ": " + c.prompts() + " × " + c.seeds()).raw("</td><td class=\"num\">")
+                    .raw(Integer.toString(c.unetEvaluations())).raw("</td><td class=\"num\">")
+                    .raw(c.secondsPerImage() == null ? ReportNumbers.MISSING : ReportNumbers.format(c.secondsPerImage()))
+                    .raw("</td><td class=\"num\">").text(ReportNumbers.interval(c.diversity(), c.diversityLow(),
+                            c.diversityHigh())).raw("</td><td class=\"num\">").text(ReportNumbers.interval(c.adherence(),
+                            c.adherenceLow(), c.adherenceHigh())).raw("</td><td><b>").text(c.status()).raw("</b>");
+            if (c.reason() != null) {
+                doc.raw("<span class=\"reason\">").text(c.reason()).raw("</span>");
+            }
+            doc.raw("</td></tr>\n");
+        }
+        doc.raw("</tbody>\n</table>\n<p class=\"muted\">Reached: the last rung the candidate was rendered and measured")
+                .raw(" at, its prompts × seeds per prompt; its values are means over those prompts. Everything here is in")
+                .raw(" <code>tune/candidates.parquet</code>.</p>\n</section>\n");
+    }
+
     private static void recipes(Doc doc, ReportData data) {
         doc.raw("<section id=\"recipes\">\n<h2>Recipes</h2>\n");
         ReportData.Measurements m = data.measurements();
@@ -128,8 +216,26 @@ final class ReportHtml {
         }
         doc.raw(". Measured ").text(m.lastMeasured() == null ? ReportNumbers.MISSING : time(m.lastMeasured()))
                 .raw("; ").raw(Integer.toString(m.measuredGroups())).raw(" groups.</p>\n");
-        doc.raw("<div class=\"scroll\"><table class=\"recipes\">\n<thead><tr><th>Recipe</th>");
-        for (String metric : m.metrics()) {
+        List<String> headline = FrontCharts.headline(m.metrics());
+        recipeTable(doc, data, headline, "recipes", true);
+        doc.raw("<details><summary>All ").raw(Integer.toString(m.metrics().size()))
+                .raw(" metrics of each recipe</summary>\n<div class=\"scroll\">");
+        recipeTable(doc, data, m.metrics(), "recipes all", false);
+        doc.raw("</div></details>\n");
+        doc.raw("<p class=\"muted\">Distances (LPIPS, 1 − cosine of embeddings, 1 − SSIM, 1 − MS-SSIM)")
+                .raw(" are mean pairwise distances between the seeds' images; Vendi scores are the effective number of")
+                .raw(" distinct images among the seeds; both grow with diversity. The CLIP score grows with adherence to")
+                .raw(" the prompt: read diversity gains next to it.</p>\n</section>\n");
+    }
+
+    /** One table of the recipes' values of {@code metrics}, with the UNet evaluations per image when {@code cost}. */
+    private static void recipeTable(Doc doc, ReportData data, List<String> metrics, String cls, boolean cost) {
+        ReportData.Measurements m = data.measurements();
+        doc.raw("<table class=\"").raw(cls).raw("\">\n<thead><tr><th>Recipe</th>");
+        if (cost) {
+            doc.raw("<th>UNet evaluations<span class=\"dir\">per image</span></th>");
+        }
+        for (String metric : metrics) {
             MetricDirection direction = MetricDirection.of(metric);
             doc.raw("<th data-metric=\"").text(metric).raw("\">").text(metric);
             if (direction != MetricDirection.UNKNOWN) {
@@ -149,7 +255,11 @@ final class ReportHtml {
                 doc.raw(" <span class=\"tag\">reference</span>");
             }
             doc.raw("</th>");
-            for (String metric : m.metrics()) {
+            if (cost) {
+                Integer n = data.unetEvaluations().get(c.recipe());
+                doc.raw("<td class=\"num\">").raw(n == null ? ReportNumbers.MISSING : Integer.toString(n)).raw("</td>");
+            }
+            for (String metric : metrics) {
                 ReportData.RecipeValue v = values.get(metric);
                 if (v == null) {
                     doc.raw("<td>").raw(ReportNumbers.MISSING).raw("</td>");
@@ -167,10 +277,7 @@ final class ReportHtml {
             }
             doc.raw("</tr>\n");
         }
-        doc.raw("</tbody>\n</table></div>\n<p class=\"muted\">Distances (LPIPS, 1 − cosine of embeddings, 1 − SSIM, 1 − MS-SSIM)")
-                .raw(" are mean pairwise distances between the seeds' images; Vendi scores are the effective number of")
-                .raw(" distinct images among the seeds; both grow with diversity. The CLIP score grows with adherence to")
-                .raw(" the prompt: read diversity gains next to it.</p>\n</section>\n");
+        doc.raw("</tbody>\n</table>\n");
     }
 
     private static int sheets(Doc doc, ReportData data) {
@@ -258,6 +365,18 @@ final class ReportHtml {
         doc.raw("</tbody>\n</table></div>\n</section>\n");
     }
 
+    /** The searched values, {@code {"alpha":"0.3"}} in {@code tune/}, as {@code alpha 0.3}. */
+    private static String parameters(String json) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            List<String> parts = new java.util.ArrayList<>();
+            node.fields().forEachRemaining(e -> parts.add(e.getKey() + " " + e.getValue().asText()));
+            return parts.isEmpty() ? ReportNumbers.MISSING : String.join(", ", parts);
+        } catch (java.io.IOException e) {
+            return json;
+        }
+    }
+
     private static void fact(Doc doc, String name, String value) {
         doc.raw("<tr><th scope=\"row\">").raw(name).raw("</th><td>").text(value).raw("</td></tr>\n");
     }
@@ -320,6 +439,15 @@ final class ReportHtml {
                 .msg{white-space:pre-wrap;overflow-wrap:anywhere;max-width:48rem;font-family:ui-monospace,monospace;\
                 font-size:.85em}
                 footer{margin-top:2.5rem;font-size:.85em}
+                .chart{max-width:100%%;height:auto;display:block}.chart-box{margin:0}.chart-box figcaption{max-width:60rem;\
+                font-size:.9em;color:var(--muted)}.charts{display:flex;flex-wrap:wrap;gap:1rem}\
+                .charts .chart{flex:1 1 520px;max-width:720px}
+                .recipes th[scope=row],.tune th[scope=row]{max-width:16rem;overflow-wrap:anywhere}\
+                .recipes thead th{overflow-wrap:anywhere;max-width:14rem}
+                details{margin:.5rem 0}summary{cursor:pointer;color:var(--accent)}
+                .reason{display:block;font-size:.85em;color:var(--muted);max-width:26rem}\
+                .tune tr.stopped{color:var(--muted)}
+                pre.yaml{background:var(--panel);padding:.4rem .6rem;overflow-x:auto;margin:.3rem 0 .8rem}
                 """.formatted(columns(data.options().maxSeeds()), Math.max(box[0], 48), box[0], box[1]);
     }
 

@@ -14,14 +14,18 @@ import java.util.Locale;
 /**
  * {@code seedgrid report}: writes {@code <run>/report.html}, one self-contained HTML file with the run's
  * facts, the recipe table of {@code recipes/} (means with bootstrap intervals and paired differences to
- * the reference recipe), a row of contact sheets per prompt captioned with the groups' metrics, and the
- * failed cells. Works on a run that is not measured yet. Reads only; the file is replaced atomically,
- * so it takes no run lock and can run while another stage writes the run.
+ * the reference recipe), a chart of diversity against adherence, a row of contact sheets per prompt captioned
+ * with the groups' metrics, and the failed cells; for a run that {@code seedgrid tune} made also its candidates,
+ * its front against cost and its recommendations, and the front chart as {@code front.svg}. Works on a run that
+ * is not measured yet. Reads only; the file is replaced atomically, so it takes no run lock and can run while
+ * another stage writes the run.
  */
 public final class ReportJob {
 
     /** The report file's name in the run folder. */
     public static final String FILE = "report.html";
+    /** A tune run's front chart as a standalone SVG file in the run folder. */
+    public static final String FRONT_SVG = "front.svg";
     /**
      * Above this size the console suggests smaller limits. The defaults (50 prompts × 16 seeds × recipes at
      * 160 px) give about 40-60 kB per thumbnail of a photographic 1024² image.
@@ -61,6 +65,16 @@ public final class ReportJob {
             BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
             thumbnails[0] = ReportHtml.write(data, writer);
         });
+        if (data.tune() != null) {
+            // the tune's front as an image of its own, for slides and READMEs
+            ReportFile.write(runDir, FRONT_SVG, hadoop, out -> {
+                try {
+                    out.write(ScatterChart.standalone(FrontCharts.tune(data.tune())).getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
         if (bytes > LARGE) {
             console.printf(Locale.ROOT, "report %s: report.html is %s, which browsers open slowly; lower --max-prompts,"
                     + " --max-seeds or --thumbnail for a smaller one%n", config.run(), ReportNumbers.bytes(bytes));

@@ -5,6 +5,8 @@ import io.seedgrid.jobs.BuildInfo;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.ImageRows;
 import io.seedgrid.jobs.generate.Manifest;
+import io.seedgrid.jobs.generate.RecipeCosts;
+import io.seedgrid.jobs.tune.TuneTable;
 import io.seedgrid.jobs.generate.RunFolder;
 import io.seedgrid.jobs.output.RunPaths;
 import io.seedgrid.jobs.measure.GroupId;
@@ -87,10 +89,51 @@ final class ReportReader {
             List<ReportData.PromptSheets> prompts = sheets(spark, runDir, buckets, cells, options, recipes, groupCells,
                     groups);
             return new ReportData(facts(config, runDir, hadoop, cells), counts, measurements, prompts, totalPrompts,
-                    failed(cells), failedTotal, options);
+                    failed(cells), failedTotal, options, unetEvaluations(config), tune(spark, runDir, hadoop));
         } finally {
             cells.unpersist(false);
         }
+    }
+
+    /** UNet evaluations per image of the config's recipes; none when a model's scheduler config cannot be read. */
+    private static Map<String, Integer> unetEvaluations(RunConfig config) {
+        try {
+            return RecipeCosts.unetEvaluations(config.models(), config.recipes());
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+
+    /** {@code tune/candidates.parquet}, or null when no tune made this run. */
+    private static ReportData.Tune tune(SparkSession spark, String runDir, Configuration hadoop) {
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(new org.apache.hadoop.fs.Path(runDir,
+                TuneTable.FOLDER), TuneTable.FILE);
+        try {
+            if (!file.getFileSystem(hadoop).exists(file)) {
+                return null;
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        }
+        List<ReportData.TuneCandidate> rows = new ArrayList<>();
+        String diversity = null;
+        String adherence = null;
+        String cost = null;
+        double level = 0.95;
+        for (Row r : spark.read().parquet(file.toString()).collectAsList()) {
+            diversity = r.getAs("diversity_metric");
+            adherence = r.getAs("adherence_metric");
+            cost = r.getAs("cost");
+            level = r.<Double>getAs("level");
+            rows.add(new ReportData.TuneCandidate(r.getAs("candidate"), r.getAs("family"), r.<Boolean>getAs("reference"),
+                    r.getAs("parameters"), r.getAs("recipe_yaml"), r.<Integer>getAs("unet_evaluations"),
+                    r.getAs("seconds_per_image"), r.<Integer>getAs("rung"), r.<Integer>getAs("prompts"),
+                    r.<Integer>getAs("seeds"), r.<Long>getAs("images"), r.getAs("diversity_mean"), r.getAs("diversity_low"),
+                    r.getAs("diversity_high"), r.getAs("adherence_mean"), r.getAs("adherence_low"),
+                    r.getAs("adherence_high"), r.getAs("status"), r.<Boolean>getAs("on_front"), r.getAs("reason"),
+                    r.getAs("recommended_for")));
+        }
+        return new ReportData.Tune(diversity, adherence, cost, level, rows);
     }
 
     /** Every cell of {@code images/} (each is there once), without its image bytes. */
@@ -251,8 +294,8 @@ final class ReportReader {
     }
 
     /**
-     * What a sheet's caption shows of its {@code groups/} row: LPIPS, each encoder's mean distance and
-     * Vendi score, the pixel Vendi score and the CLIP score, those the row has.
+     * What a sheet's caption shows of its {@code groups/} row: LPIPS, each encoder's mean distance, the SSIM and
+     * MS-SSIM distances, each Vendi score (q = 1), the pixel Vendi score and the CLIP score, those the row has.
      */
     private static ReportData.GroupMetrics caption(Row group) {
         List<String> columns = Arrays.asList(group.schema().fieldNames());
@@ -264,6 +307,12 @@ final class ReportReader {
             if (c.endsWith("_distance_mean") && !c.equals("ssim_distance_mean") && !c.equals("ms_ssim_distance_mean")) {
                 values.put(c.substring(0, c.length() - "_distance_mean".length()) + " distance", doubleOrNull(group, c));
             }
+        }
+        if (columns.contains("ssim_distance_mean")) {
+            values.put("SSIM distance", doubleOrNull(group, "ssim_distance_mean"));
+        }
+        if (columns.contains("ms_ssim_distance_mean")) {
+            values.put("MS-SSIM distance", doubleOrNull(group, "ms_ssim_distance_mean"));
         }
         for (String c : columns) {
             if (c.endsWith("_vendi")) {

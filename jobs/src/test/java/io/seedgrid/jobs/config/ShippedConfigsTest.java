@@ -41,6 +41,22 @@ class ShippedConfigsTest {
         assertEquals(256, bench.chunkSize());
     }
 
+    /** The tune demo: its space on the shipped models, and a budget of at most a third of the exhaustive grid. */
+    @Test
+    void theTuneDemoSearchesAlphaBaseStepsAndCadsOnTheShippedModels() {
+        io.seedgrid.jobs.tune.TuneConfig tune = io.seedgrid.jobs.tune.TuneConfigParser.parse(conf("tune-demo.yaml"));
+        assertEquals(List.of("base", "dmd2"), tune.references().stream().map(c -> c.name()).toList());
+        assertEquals(List.of("blend", "hybrid", "cads"), tune.space().stream().map(c -> c.family()).distinct().toList());
+        assertEquals(11 + 6 + 5, tune.space().size());
+        long grid = (long) tune.candidates().size() * tune.run().prompts().size() * tune.run().seeds().size();
+        assertEquals(6144, grid);
+        assertTrue(3 * tune.images() <= grid, "the budget is at most a third of the grid");
+        for (ModelConfig model : tune.run().models().values()) {
+            ModelDirectory.open(Path.of(model.path()));
+        }
+        assertEquals("clip", MetricModelSpec.read(Path.of(tune.run().measure().clip())).type());
+    }
+
     @Test
     void theSweepConfigIsValid() {
         RunConfig sweep = RunConfigParser.parse(conf("sdxl-dmd2-sweep.yaml"));

@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -243,7 +244,22 @@ class ReportJobTest {
 
     @Test
     void afterMeasureTheRecipeTableHasOneRowPerRecipeWithTheValuesOfRecipes() {
-        String table = between(after, "<table class=\"recipes\">", "</table>");
+        // the headline table: UNet evaluations per image, then LPIPS, the first embedding distance, its Vendi score
+        // and the CLIP score; every metric in the table folded below it
+        String headline = between(after, "<table class=\"recipes\">", "</table>");
+        List<String> headlineColumns = new ArrayList<>();
+        Matcher column = Pattern.compile("<th data-metric=\"([^\"]+)\">").matcher(headline);
+        while (column.find()) {
+            headlineColumns.add(column.group(1));
+        }
+        assertEquals(List.of("lpips_mean", "embed_tiny_distance_mean", "embed_tiny_vendi", "clip_score_mean"),
+                headlineColumns);
+        assertTrue(headline.contains("<th>UNet evaluations<span class=\"dir\">per image</span></th>"), headline);
+        // base: Euler 4 steps with CFG 5 = 8 evaluations; dmd2: 4
+        assertTrue(between(headline, "<tr data-recipe=\"base\">", "</tr>").contains("<td class=\"num\">8</td>"));
+        assertTrue(between(headline, "<tr data-recipe=\"dmd2\">", "</tr>").contains("<td class=\"num\">4</td>"));
+        assertTrue(after.contains("<details><summary>All "), "the other metrics are folded");
+        String table = between(after, "<table class=\"recipes all\">", "</table>");
         List<Row> recipes = MeasureOutputs.recipes(TestSpark.session(), config.runDirectory()).collectAsList();
         List<String> metrics = recipes.stream().map(r -> r.<String>getAs("metric")).distinct().toList();
         assertTrue(metrics.containsAll(List.of("lpips_mean", "embed_tiny_distance_mean", "embed_tiny_vendi",
@@ -289,6 +305,28 @@ class ReportJobTest {
         assertTrue(between(table, "<tr data-recipe=\"base\">", "</tr>").contains("<span class=\"tag\">reference</span>"));
     }
 
+    /** The chart's points are where recipes/ says: read back through the axes' ticks from the SVG. */
+    @Test
+    void theChartPlacesEachRecipeAtItsMeansWithItsIntervals() {
+        assertTrue(before.contains("Not measured yet: the chart of diversity against adherence comes with the metrics"));
+        SvgChart chart = SvgChart.parse(between(after, "<svg class=\"chart\" id=\"chart-front\"", "</svg>"), false);
+        Map<String, Map<String, Row>> byRecipe = new HashMap<>();
+        for (Row r : MeasureOutputs.recipes(TestSpark.session(), config.runDirectory()).collectAsList()) {
+            byRecipe.computeIfAbsent(r.getAs("recipe"), k -> new HashMap<>()).put(r.getAs("metric"), r);
+        }
+        assertEquals(Set.of("base", "dmd2"), chart.points().keySet());
+        for (String recipe : List.of("base", "dmd2")) {
+            Row x = byRecipe.get(recipe).get("clip_score_mean");
+            Row y = byRecipe.get(recipe).get("embed_tiny_distance_mean");
+            SvgChart.Mark p = chart.points().get(recipe);
+            chart.assertAt(p, x.getAs("mean"), y.getAs("mean"), recipe);
+            chart.assertWhiskers(p, x.getAs("low"), x.getAs("high"), y.getAs("low"), y.getAs("high"), recipe);
+        }
+        // base costs 8 UNet evaluations per image, dmd2 4: the ramp's two ends
+        assertEquals(ScatterChart.ramp(4, 8, 8), chart.points().get("base").fill());
+        assertEquals(ScatterChart.ramp(4, 8, 4), chart.points().get("dmd2").fill());
+    }
+
     @Test
     void afterMeasureSheetsAreCaptionedWithTheirGroupsMetrics() {
         // 2 prompts × 2 recipes × first 3 seeds, less the error cell (hostile/dmd2 seed 5)
@@ -309,7 +347,8 @@ class ReportJobTest {
                         + "</span><span class=\"m\">embed_tiny distance "
                         + ReportNumbers.format(g.getAs("embed_tiny_distance_mean")) + "</span>"), caption);
                 for (String metric : List.of("embed_tiny Vendi:embed_tiny_vendi", "pixel Vendi:pixel_vendi",
-                        "CLIP score:clip_score_mean")) {
+                        "CLIP score:clip_score_mean", "SSIM distance:ssim_distance_mean",
+                        "MS-SSIM distance:ms_ssim_distance_mean")) {
                     String[] labelColumn = metric.split(":");
                     assertTrue(caption.contains("<span class=\"m\">" + labelColumn[0] + " "
                             + ReportNumbers.format(g.getAs(labelColumn[1])) + "</span>"), caption);
