@@ -128,9 +128,11 @@ public final class GridLayout implements Serializable {
     public static final long CELLS_PER_BUCKET = 4096;
 
     /**
-     * A cell's cost in UNet image-evaluations: each step of each phase once, twice with CFG (negative and
-     * positive rows), plus one for text encoding and decoding. Recipes differ by 10x or more (base 20 steps
-     * with CFG against DMD2's 4).
+     * A cell's cost in UNet image-evaluations for sizing and ordering parts: each step of each phase once, twice
+     * with CFG (negative and positive rows), plus one for text encoding and decoding. Recipes differ by 10x or
+     * more (base 20 steps with CFG against DMD2's 4). Read from the recipe alone, so limited-interval CFG counts
+     * as CFG at every step (an upper bound); {@link io.seedgrid.udf.recipe.RecipeCost} counts exactly what the
+     * pipeline runs, given the models' noise schedules.
      */
     public static long evaluationsPerCell(RecipeSpec recipe) {
         long perImage = 1;
