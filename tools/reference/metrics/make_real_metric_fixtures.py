@@ -143,7 +143,7 @@ def lpips_network(work):
     import torchvision
     from PIL import Image
 
-    torch.manual_seed(23)  # torchvision's own init of the parts randomise() does not touch (none here)
+    torch.manual_seed(23)  # torchvision's default init of alexnet()'s classifier: not exported, but in the hashed file
     model = lpips.LPIPS(net="alex", pretrained=False, pnet_rand=True, verbose=False).eval()
     generator = torch.Generator().manual_seed(23)
     randomise(model.net, generator)
