@@ -31,6 +31,16 @@ into --cache-dir on first use; this is the only network access and it happens on
 Checks: our wrapper equals model.embed and model(a, b) of the dreamsim package; the JSON's
 preprocessing equals dreamsim's preprocess on test images; ONNX Runtime equals PyTorch.
 
+Test fixtures (--test-width W): seedgrid's tests cannot hold three ViT-B/16 backbones (about 1 GB), so
+tools/reference/metrics/make_real_metric_fixtures.py writes seeded random checkpoints of width W into a
+--cache-dir in the layout dreamsim reads (clip_vitb16_pretrain.pth.tar, open_clip_vitb16_pretrain.pth.tar,
+dino_vitb16_pretrain.pth, ensemble_lora/, and torch hub's checkpoints/dino_vitbase16_pretrain.pth) and
+exports them with this flag. It changes one number: dreamsim's ViT-B builder (vit_base: 12 blocks, 12
+heads, MLP ratio 4, qkv bias, LayerNorm eps 1e-6) makes embed_dim W instead of 768; and DINO's torch hub
+entry point, which would download DINO's code, is built locally the way DINO's hubconf builds it
+(vit_base(patch_size=16, num_classes=0) from dreamsim's copy of DINO's vision_transformer.py, then its
+state dict from the hub cache). Everything else, LoRA loading and merging included, is dreamsim's own code.
+
 Requirements: pip install -r tools/export/metrics/requirements-dreamsim.txt
 """
 from __future__ import annotations
@@ -64,7 +74,43 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--opset", type=int, default=metric_export.DEFAULT_OPSET,
                         help=f"ONNX opset (default {metric_export.DEFAULT_OPSET})")
     parser.add_argument("--force", action="store_true", help="replace a non-empty --out")
+    parser.add_argument("--test-width", type=int, metavar="W",
+                        help="tests only: --cache-dir holds random checkpoints of ViT-B backbones with embed_dim W "
+                             "(a multiple of 12) instead of 768, and DINO's hub entry is built offline")
     return parser.parse_args(argv)
+
+
+def use_test_width(width: int) -> None:
+    """Makes dreamsim build its ViT-B/16 backbones with embed_dim `width` (see the module docstring), and
+    answers torch.hub.load('facebookresearch/dino:main', 'dino_vitb16') as DINO's hubconf does, from the
+    hub cache, without a download. Everything but the width is dreamsim's and DINO's own code."""
+    import functools
+
+    import torch
+    from dreamsim.feature_extraction import load_clip_as_dino, load_open_clip_as_dino
+    from dreamsim.feature_extraction import vision_transformer as vits
+
+    if width <= 0 or width % 12:
+        raise SystemExit(f"error: --test-width {width}: ViT-B has 12 heads, the width must be a positive multiple of 12")
+
+    def vit_base(patch_size=16, **kwargs):  # dreamsim/feature_extraction/vision_transformer.py vit_base, narrower
+        return vits.VisionTransformer(patch_size=patch_size, embed_dim=width, depth=12, num_heads=12, mlp_ratio=4,
+                                      qkv_bias=True, norm_layer=functools.partial(torch.nn.LayerNorm, eps=1e-6),
+                                      **kwargs)
+
+    def hub_load(repo, model, *args, **kwargs):
+        if (repo, model) != ("facebookresearch/dino:main", "dino_vitb16"):
+            raise SystemExit(f"error: --test-width builds DINO ViT-B/16 only, dreamsim asked torch hub for {repo} {model}")
+        # DINO's hubconf.py dino_vitb16: vits.vit_base(patch_size=16, num_classes=0), then the state dict of
+        # dino_vitbase16_pretrain.pth through torch.hub.load_state_dict_from_url (which reads the hub cache)
+        vit = vit_base(patch_size=16, num_classes=0)
+        weights = os.path.join(torch.hub.get_dir(), "checkpoints", "dino_vitbase16_pretrain.pth")
+        vit.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True), strict=True)
+        return vit
+
+    load_clip_as_dino.vit_base = vit_base
+    load_open_clip_as_dino.vit_base = vit_base
+    torch.hub.load = hub_load
 
 
 def merged_perceptual_model(peft_model):
@@ -110,6 +156,8 @@ def run(args) -> int:
     out = outdir.prepare(args.out, args.force)
     name = args.name or f"dreamsim-{args.dreamsim_type.replace('_', '-')}"
     os.makedirs(args.cache_dir, exist_ok=True)
+    if args.test_width is not None:
+        use_test_width(args.test_width)
     peft_model, dreamsim_preprocess = dreamsim(pretrained=True, device="cpu", cache_dir=args.cache_dir,
                                                normalize_embeds=True, dreamsim_type=args.dreamsim_type)
     peft_model.eval()
@@ -149,7 +197,8 @@ def run(args) -> int:
     record = provenance.make(
         kind="metric-image-embedding",
         source={"package": "dreamsim", "dreamsim_type": args.dreamsim_type, "cache_dir": os.path.abspath(args.cache_dir)},
-        settings={"opset": args.opset, "lora_merged": merged, "normalize_embeds": True, "dtype": "fp32",
+        settings={"opset": args.opset, "lora_merged": merged, "test_width": args.test_width,
+                  "normalize_embeds": True, "dtype": "fp32",
                   "embedding": "DreamSim embed(): per-backbone normalisation inside the graph, centred, unit norm"},
         requirements=REQUIREMENTS,
         extra={"checks": {"preprocessing_max_abs_diff": preprocessing_diff, "embed_max_abs_diff": embed_diff,

@@ -45,11 +45,16 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 
 import numpy as np
 import torch
 import torchvision
 from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from exportlib.torch_onnx import exporter_kwargs  # noqa: E402
 
 LAYERS = ["relu1", "relu2", "relu3", "relu4", "relu5"]
 SLICES = {"alex": [(0, 2), (2, 5), (5, 8), (8, 10), (10, 12)],
@@ -167,7 +172,7 @@ def export(args):
         dynamic[name] = {0: "batch", 2: name + "_height", 3: name + "_width"}
     torch.onnx.export(backbone, (dummy,), os.path.join(args.out, "model.onnx"), input_names=["image"],
                       output_names=LAYERS, dynamic_axes=dynamic, opset_version=args.opset,
-                      do_constant_folding=True)
+                      do_constant_folding=True, **exporter_kwargs(torch))  # TorchScript exporter: one file
     spec = {"type": "lpips", "version": "0.1", "net": args.net, "input": "image", "layers": LAYERS,
             "weights": [[float(v) for v in w.tolist()] for w in weights],
             "provenance": provenance}

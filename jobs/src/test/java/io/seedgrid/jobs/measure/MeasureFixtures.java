@@ -16,8 +16,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -95,5 +99,35 @@ final class MeasureFixtures {
 
     static RgbImage decode(byte[] png) {
         return PngFile.decode(png);
+    }
+
+    /**
+     * What measure must write for {@link #config}'s run, computed outside seedgrid by
+     * tools/reference/measure/measure_reference.py from the images in {@code measure/images/} (rendered by
+     * tools/reference/measure/render_cells.sh): per group, its metrics, every pair's distances and the embeddings.
+     */
+    static JsonNode reference() {
+        try (InputStream in = resource("/measure/reference.json")) {
+            return new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** An image of {@code measure/images/}, the pixels the reference values were computed on. */
+    static RgbImage referenceImage(String file) {
+        try (InputStream in = resource("/measure/images/" + file)) {
+            return decode(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream resource(String name) {
+        InputStream in = MeasureFixtures.class.getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException("test resource " + name + " is missing (tools/reference/measure/ makes it)");
+        }
+        return in;
     }
 }

@@ -14,10 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The metric networks of the real architectures (transformers' CLIPModel and Dinov2Model, small configs,
- * seeded random weights) exported by tools/export/metrics/, against the package's own forward on the
- * processor's preprocessing (tools/reference/metrics/make_real_metric_fixtures.py): embeddings, distances
- * and CLIP scores within 1e-5.
+ * The metric networks of the real architectures with seeded random weights, exported by tools/export/metrics/,
+ * against the original package's own forward (tools/reference/metrics/make_real_metric_fixtures.py):
+ * transformers' CLIPModel and Dinov2Model (small configs) on their processors' preprocessing, the lpips
+ * package's LPIPS (torchvision AlexNet at its real width), and the dreamsim package's ensemble (its DINO, CLIP
+ * and OpenCLIP ViT-B/16 code at width 24, a LoRA merged by the exporter) on dreamsim's preprocess: embeddings,
+ * distances and CLIP scores within 1e-5.
  */
 class RealNetworksTest {
     private static final JsonNode GOLDEN = Fixtures.golden("real_networks.json");
@@ -71,6 +73,52 @@ class RealNetworksTest {
                 worst = Math.max(worst, worst(golden.get("embeddings").get(i), emb.get(i)));
             }
             distancesMatch("dinov2", emb, golden.get("distances"), worst);
+        }
+    }
+
+    @Test
+    void lpipsMatchesTheLpipsPackage() throws Exception {
+        Path dir = Fixtures.dir("real/lpips");
+        JsonNode pairs = GOLDEN.get("lpips").get("pairs");
+        try (OrtSession session = Fixtures.session(dir.resolve("model.onnx"))) {
+            Lpips lpips = new Lpips(LpipsModel.load(dir, session));
+            LpipsSpec spec = lpips.model().spec();
+            assertEquals(GOLDEN.get("lpips").get("channels").toString(), List.of(spec.channels(0), spec.channels(1),
+                    spec.channels(2), spec.channels(3), spec.channels(4)).toString().replace(" ", ""),
+                    "AlexNet's real channel counts");
+            double[] want = new double[pairs.size()];
+            double[] got = new double[pairs.size()];
+            double worst = 0;
+            double worstRelative = 0;
+            for (int k = 0; k < pairs.size(); k++) {
+                JsonNode pair = pairs.get(k);
+                want[k] = pair.get("distance").asDouble();
+                got[k] = lpips.features(Fixtures.image(pair.get("a").asText()))
+                        .distance(lpips.features(Fixtures.image(pair.get("b").asText())));
+                worst = Math.max(worst, Math.abs(want[k] - got[k]));
+                worstRelative = Math.max(worstRelative, Math.abs(want[k] - got[k]) / want[k]);
+            }
+            System.out.printf("real network lpips (alex): %d distances within %.2e (%.2e relative) of the package%n",
+                    pairs.size(), worst, worstRelative);
+            for (int k = 0; k < pairs.size(); k++) {
+                assertEquals(want[k], got[k], TOLERANCE, pairs.get(k).toString());
+            }
+            assertTrue(java.util.Arrays.stream(want).max().orElse(0) > 0.1, "the random network tells the images apart");
+        }
+    }
+
+    @Test
+    void dreamsimEnsembleMatchesTheDreamsimPackage() throws Exception {
+        Path dir = Fixtures.dir("real/dreamsim");
+        JsonNode golden = GOLDEN.get("dreamsim");
+        try (OrtSession session = Fixtures.session(dir.resolve("model.onnx"))) {
+            List<float[]> emb = ImageEmbedder.load(dir, session).embedAll(images());
+            double worst = 0;
+            for (int i = 0; i < emb.size(); i++) {
+                assertArrayEquals(Fixtures.floats(golden.get("embeddings").get(i)), emb.get(i), (float) TOLERANCE, "image " + i);
+                worst = Math.max(worst, worst(golden.get("embeddings").get(i), emb.get(i)));
+            }
+            distancesMatch("dreamsim ensemble", emb, golden.get("distances"), worst);
         }
     }
 
