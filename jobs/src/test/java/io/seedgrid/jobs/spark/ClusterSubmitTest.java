@@ -132,7 +132,8 @@ class ClusterSubmitTest {
         RunConfig config = TinyGrid.config(dir, "gpu", dir.resolve("out").toString(), "  - a red cube\n",
                 TinyGrid.BASE_AND_DMD2, "");
         Submitted run = submit(dir.resolve("submit.log"), "--properties-file", conf("spark-defaults.cluster-gpu.conf"),
-                "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=1",
+                // the worker's 2 cores: one executor whose one GPU task takes them all, as the conf's 4 and 4
+                "--conf", "spark.executor.memory=1g", "--conf", "spark.executor.cores=2", "--conf", "spark.task.cpus=2",
                 "--conf", FirstExecutor.TIMEOUT_KEY + "=10s",
                 "--class", "io.seedgrid.jobs.cli.Main", jar.toString(), "run", config.source());
         assertEquals(2, run.code(), run.output());
