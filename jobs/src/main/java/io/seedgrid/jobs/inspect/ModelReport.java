@@ -62,7 +62,7 @@ public final class ModelReport {
         ObjectNode components = root.putObject("components");
         for (Map.Entry<String, Path> part : parts.entrySet()) {
             OnnxModel model = SessionCache.get(part.getValue(), SessionSettings.cpu());
-            models.put(part.getKey(), OnnxSignature.of(model));
+            models.put(part.getKey(), model.signature());
             ObjectNode node = components.putObject(part.getKey());
             node.put("path", part.getValue().toString());
             node.put("bytes", bytes(part.getValue().getParent()));

@@ -11,7 +11,7 @@ import io.seedgrid.udf.image.RgbImage;
  * of small images) again.
  */
 final class SsimBaseline {
-    private static final double[] TAPS = gaussianTaps();
+    private static final double[] TAPS = ValidGaussianFilter.TAPS;
 
     private SsimBaseline() {
     }
@@ -143,19 +143,5 @@ final class SsimBaseline {
             }
         }
         return out;
-    }
-
-    private static double[] gaussianTaps() {
-        double[] taps = new double[Ssim.WINDOW];
-        double sum = 0;
-        for (int i = 0; i < Ssim.WINDOW; i++) {
-            double x = i - (Ssim.WINDOW - 1) / 2.0;
-            taps[i] = Math.exp(-(x * x) / (2 * Ssim.SIGMA * Ssim.SIGMA));
-            sum += taps[i];
-        }
-        for (int i = 0; i < Ssim.WINDOW; i++) {
-            taps[i] /= sum;
-        }
-        return taps;
     }
 }

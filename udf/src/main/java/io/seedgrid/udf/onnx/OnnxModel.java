@@ -22,15 +22,13 @@ public final class OnnxModel {
     private final Path file;
     private final SessionSettings settings;
     private final OrtSession session;
-    private final Map<String, TensorSpec> inputs;
-    private final Map<String, TensorSpec> outputs;
+    private final OnnxSignature signature;
 
     OnnxModel(Path file, SessionSettings settings, OrtSession session) throws OrtException {
         this.file = file;
         this.settings = settings;
         this.session = session;
-        this.inputs = specs(session.getInputInfo());
-        this.outputs = specs(session.getOutputInfo());
+        this.signature = new OnnxSignature(file, specs(session.getInputInfo()), specs(session.getOutputInfo()));
     }
 
     private static Map<String, TensorSpec> specs(Map<String, NodeInfo> infos) {
@@ -55,32 +53,29 @@ public final class OnnxModel {
         return session;
     }
 
+    /** What the session declares: its inputs and outputs in the model's order. */
+    public OnnxSignature signature() {
+        return signature;
+    }
+
     /** Declared inputs, in the model's order. */
     public Map<String, TensorSpec> inputs() {
-        return inputs;
+        return signature.inputs();
     }
 
     /** Declared outputs, in the model's order. */
     public Map<String, TensorSpec> outputs() {
-        return outputs;
+        return signature.outputs();
     }
 
     /** The input {@code name}, or a {@link ModelSignatureException} naming the model and what it has instead. */
     public TensorSpec input(String name) {
-        TensorSpec spec = inputs.get(name);
-        if (spec == null) {
-            throw new ModelSignatureException(file + " has no input '" + name + "' (inputs: " + inputs.keySet() + ")");
-        }
-        return spec;
+        return signature.input(name);
     }
 
     /** The output {@code name}, or a {@link ModelSignatureException} naming the model and what it has instead. */
     public TensorSpec output(String name) {
-        TensorSpec spec = outputs.get(name);
-        if (spec == null) {
-            throw new ModelSignatureException(file + " has no output '" + name + "' (outputs: " + outputs.keySet() + ")");
-        }
-        return spec;
+        return signature.output(name);
     }
 
     /** Runs the model for the requested outputs; the caller closes the result. */

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The inputs and outputs an ONNX model file declares (name, element type, shape), whoever read them: an
- * ONNX Runtime session ({@link #of(OnnxModel)}) or the file's protobuf without a session
+ * ONNX Runtime session ({@link OnnxModel#signature()}) or the file's protobuf without a session
  * ({@code io.seedgrid.udf.blend.OnnxFiles}), so that signature checks run the same on both.
  *
  * @param file    the model file
@@ -19,11 +19,6 @@ public record OnnxSignature(Path file, Map<String, TensorSpec> inputs, Map<Strin
     public OnnxSignature {
         inputs = Collections.unmodifiableMap(new LinkedHashMap<>(inputs));
         outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
-    }
-
-    /** The signature of a loaded session. */
-    public static OnnxSignature of(OnnxModel model) {
-        return new OnnxSignature(model.file(), model.inputs(), model.outputs());
     }
 
     /** The input {@code name}, or a {@link ModelSignatureException} naming the file and what it has instead. */

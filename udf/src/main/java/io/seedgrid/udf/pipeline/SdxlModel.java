@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.seedgrid.udf.onnx.Device;
 import io.seedgrid.udf.onnx.OnnxModel;
-import io.seedgrid.udf.onnx.OnnxSignature;
 import io.seedgrid.udf.onnx.SessionCache;
 import io.seedgrid.udf.onnx.SessionSettings;
 import io.seedgrid.udf.sampler.NoiseSchedule;
@@ -69,9 +68,9 @@ public final class SdxlModel {
         this.tokenizer1 = ClipTokenizer.load(directory.tokenizer());
         this.tokenizer2 = ClipTokenizer.load(directory.tokenizer2());
         try (Sessions sessions = new Sessions(this, null)) {
-            this.signature = SdxlSignature.check(OnnxSignature.of(sessions.textEncoder1.model()),
-                    OnnxSignature.of(sessions.textEncoder2.model()), OnnxSignature.of(sessions.unet.model()),
-                    OnnxSignature.of(sessions.vae.model()));
+            this.signature = SdxlSignature.check(sessions.textEncoder1.model().signature(),
+                    sessions.textEncoder2.model().signature(), sessions.unet.model().signature(),
+                    sessions.vae.model().signature());
             this.latentType = sessions.unet.model().input(SdxlSignature.SAMPLE).type();
         }
         this.textEncoderFiles = directory.textEncoder().getParent().getParent();

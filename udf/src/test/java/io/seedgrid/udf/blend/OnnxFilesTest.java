@@ -41,7 +41,7 @@ class OnnxFilesTest {
         assertTrue(files.size() >= 30, "model files found: " + files);
         for (Path file : files) {
             OnnxSignature read = OnnxFiles.read(file);
-            OnnxSignature session = OnnxSignature.of(SessionCache.get(file, SessionSettings.cpu()));
+            OnnxSignature session = SessionCache.get(file, SessionSettings.cpu()).signature();
             assertEquals(session.inputs(), read.inputs(), file.toString());
             assertEquals(session.outputs().keySet(), read.outputs().keySet(), file.toString());
             for (TensorSpec output : read.outputs().values()) {

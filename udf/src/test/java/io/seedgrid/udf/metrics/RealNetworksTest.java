@@ -63,17 +63,7 @@ class RealNetworksTest {
 
     @Test
     void dinov2MatchesTransformers() throws Exception {
-        Path dir = Fixtures.dir("real/dinov2");
-        JsonNode golden = GOLDEN.get("dinov2");
-        try (OrtSession session = Fixtures.session(dir.resolve("model.onnx"))) {
-            List<float[]> emb = ImageEmbedder.load(dir, session).embedAll(images());
-            double worst = 0;
-            for (int i = 0; i < emb.size(); i++) {
-                assertArrayEquals(Fixtures.floats(golden.get("embeddings").get(i)), emb.get(i), (float) TOLERANCE, "image " + i);
-                worst = Math.max(worst, worst(golden.get("embeddings").get(i), emb.get(i)));
-            }
-            distancesMatch("dinov2", emb, golden.get("distances"), worst);
-        }
+        embedderMatches("dinov2", "dinov2");
     }
 
     @Test
@@ -109,8 +99,13 @@ class RealNetworksTest {
 
     @Test
     void dreamsimEnsembleMatchesTheDreamsimPackage() throws Exception {
-        Path dir = Fixtures.dir("real/dreamsim");
-        JsonNode golden = GOLDEN.get("dreamsim");
+        embedderMatches("dreamsim", "dreamsim ensemble");
+    }
+
+    /** The embeddings of the fixture real/{@code name} and their distances against the package's, within the tolerance. */
+    private static void embedderMatches(String name, String label) throws Exception {
+        Path dir = Fixtures.dir("real/" + name);
+        JsonNode golden = GOLDEN.get(name);
         try (OrtSession session = Fixtures.session(dir.resolve("model.onnx"))) {
             List<float[]> emb = ImageEmbedder.load(dir, session).embedAll(images());
             double worst = 0;
@@ -118,7 +113,7 @@ class RealNetworksTest {
                 assertArrayEquals(Fixtures.floats(golden.get("embeddings").get(i)), emb.get(i), (float) TOLERANCE, "image " + i);
                 worst = Math.max(worst, worst(golden.get("embeddings").get(i), emb.get(i)));
             }
-            distancesMatch("dreamsim ensemble", emb, golden.get("distances"), worst);
+            distancesMatch(label, emb, golden.get("distances"), worst);
         }
     }
 
