@@ -121,12 +121,15 @@ public final class GenerateJob {
                 if (options.retryErrors()) {
                     retried = RetryErrors.run(spark, context, layout.batchSize(), console);
                 }
+                // Broadcast, so that an executor deserializes the layout and the run's settings (their Hadoop
+                // configuration alone is ~100 kB) once per job instead of once per task.
                 Broadcast<GridLayout> shared = jsc.broadcast(layout);
+                Broadcast<RunContext> sharedRun = jsc.broadcast(context);
                 SparkWaves.Outcome outcome;
                 try (Ticker ignored = Ticker.every(15, progress::line, console)) {
                     outcome = SparkWaves.run(jsc, "seedgrid-generate-" + attempt, layout.parts(), waveSize, JOBS_IN_FLIGHT,
                             wave -> jsc.parallelize(wave, wave.size())
-                                    .map(part -> live.count(PartTask.run(part, shared.value(), context)))
+                                    .map(part -> live.count(PartTask.run(part, shared.value(), sharedRun.value())))
                                     .collectAsync(),
                             results -> {
                                 progress.add(results);

@@ -24,6 +24,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -106,10 +107,12 @@ public final class MeasureJob {
                     new HadoopConf(hadoop));
             Progress done = new Progress();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            // deserialized once per executor, not once per task (its Hadoop configuration alone is ~100 kB)
+            Broadcast<MeasureTask.Context> shared = jsc.broadcast(context);
             int waveSize = config.partitions() > 0 ? config.partitions() : 4 * jsc.defaultParallelism();
             try {
                 SparkWaves.Outcome outcome = SparkWaves.run(jsc, "seedgrid-measure-" + attempt, buckets.iterator(), waveSize,
-                        3, wave -> jsc.parallelize(wave, wave.size()).map(b -> MeasureTask.run(b, context)).collectAsync(),
+                        3, wave -> jsc.parallelize(wave, wave.size()).map(b -> MeasureTask.run(b, shared.value())).collectAsync(),
                         results -> {
                             done.add(results);
                             Attempts.update(node, "running", done.counts(), null);
