@@ -35,6 +35,9 @@ public final class ParquetFiles {
     /** Row group size of the tables: readers skip whole row groups by their statistics. */
     public static final int ROW_GROUP_BYTES = 32 << 20;
 
+    /** The column of an image table that holds the PNG files. */
+    private static final String IMAGE_BYTES = "image.bytes";
+
     /** Avro's data model with the logical types seedgrid uses (decimal seeds, microsecond timestamps). */
     public static final GenericData MODEL = model();
 
@@ -63,6 +66,10 @@ public final class ParquetFiles {
                 .withConf(c)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
+                // PNG bytes never repeat and nobody filters on them: no dictionary (Parquet would hash and keep every
+                // image until its dictionary page overflows) and no min/max statistics
+                .withDictionaryEncoding(IMAGE_BYTES, false)
+                .withStatisticsEnabled(IMAGE_BYTES, false)
                 .withRowGroupSize((long) ROW_GROUP_BYTES)
                 .withExtraMetaData(metadata)
                 .build();
