@@ -19,12 +19,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The generation benchmark: the whole Spark job (render, PNG, rows, each part's Parquet file written and
  * published) against the same cells rendered by a plain loop of {@code threads} threads in this JVM
- * (render, PNG and rows, nothing written), both with one ONNX Runtime thread per worker, after an untimed run of each. Loops and Spark runs
+ * (render, PNG and rows, nothing written), both with one ONNX Runtime thread per worker, after {@value #WARM_UP}
+ * untimed runs of each. Loops and Spark runs
  * alternate (loop, Spark, loop, ..., loop) and each Spark run is compared with the mean of the loops just
  * before and after it, so that this machine's drift (shared cores change speed by tens of percent within
  * a minute) cancels; the report gives every round and the median ratio.
  */
 public final class GenerateBench {
+
+    /** Untimed runs of the loop and of the Spark job before the rounds. */
+    static final int WARM_UP = 3;
 
     private GenerateBench() {
     }
@@ -74,12 +78,17 @@ public final class GenerateBench {
         List<WorkUnit> units = units(config, context, spark.sparkContext().defaultParallelism());
         long cells = units.stream().mapToLong(WorkUnit::size).sum();
         UnitRenderer renderer = new UnitRenderer(context);
-        // Warm-up, untimed: the whole grid once in the loop and once through Spark (sessions, blends, the JIT of
-        // both paths, Spark's codegen and Parquet writer), so that the rounds measure the steady state a long
-        // run works in.
-        loop(renderer, units, threads);
-        GenerateJob.run(config.withOutput(scratch.resolve("warm-up").toString()), models, spark,
-                new PrintStream(PrintStream.nullOutputStream()), GenerateJob.Options.defaults());
+        // Warm-up, untimed: the whole grid WARM_UP times in the loop and through Spark (sessions, blends, the JIT
+        // of both paths, Spark's scheduler and the Parquet writer), so that the rounds measure the steady state a
+        // long run works in. One run was not enough on a 2-core machine: the JIT's compiler threads still took up to a
+        // fifth of the cores during the next three Spark runs (per-thread CPU from /proc), and the ratio rose from
+        // 0.72 to 0.83-0.90 over nine rounds.
+        for (int w = 1; w <= WARM_UP; w++) {
+            console.printf(Locale.ROOT, "warm-up %d of %d%n", w, WARM_UP);
+            loop(renderer, units, threads);
+            GenerateJob.run(config.withOutput(scratch.resolve("warm-up-" + w).toString()), models, spark,
+                    new PrintStream(PrintStream.nullOutputStream()), GenerateJob.Options.defaults());
+        }
         List<Double> loops = new ArrayList<>();
         List<Double> sparks = new ArrayList<>();
         console.println("warm; timing the plain loop");
