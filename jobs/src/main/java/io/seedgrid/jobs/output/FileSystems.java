@@ -54,7 +54,7 @@ public final class FileSystems {
      * @return true when this call published {@code target}
      */
     public static boolean publish(FileSystem fs, Path temp, Path target) throws IOException {
-        fs.mkdirs(target.getParent());
+        mkdirs(fs, target.getParent());
         boolean renamed;
         try {
             renamed = fs.rename(temp, target);
@@ -75,7 +75,7 @@ public final class FileSystems {
      * deleting the old file first, so that a reader may briefly miss its rows but never sees them twice.
      */
     public static void replace(FileSystem fs, Path temp, Path target) throws IOException {
-        fs.mkdirs(target.getParent());
+        mkdirs(fs, target.getParent());
         if (fs instanceof RawLocalFileSystem local) {
             Files.move(local.pathToFile(temp).toPath(), local.pathToFile(target).toPath(),
                     StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -84,6 +84,18 @@ public final class FileSystems {
         fs.delete(target, false);
         if (!fs.rename(temp, target)) {
             throw new IOException("cannot move " + temp + " to " + target);
+        }
+    }
+
+    /**
+     * Creates {@code dir} and its parents. Locally through java.nio: Hadoop's local file system starts a {@code chmod}
+     * process for each folder it creates (see {@link ParquetFiles}).
+     */
+    private static void mkdirs(FileSystem fs, Path dir) throws IOException {
+        if (fs instanceof RawLocalFileSystem local) {
+            Files.createDirectories(local.pathToFile(dir).toPath());
+        } else {
+            fs.mkdirs(dir);
         }
     }
 
