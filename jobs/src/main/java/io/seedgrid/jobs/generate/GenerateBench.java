@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class GenerateBench {
 
     /** Untimed runs of the loop and of the Spark job before the rounds. */
-    static final int WARM_UP = 3;
+    static final int WARM_UP = 5;
 
     private GenerateBench() {
     }
@@ -81,8 +81,9 @@ public final class GenerateBench {
         // Warm-up, untimed: the whole grid WARM_UP times in the loop and through Spark (sessions, blends, the JIT
         // of both paths, Spark's scheduler and the Parquet writer), so that the rounds measure the steady state a
         // long run works in. One run was not enough on a 2-core machine: the JIT's compiler threads still took up to a
-        // fifth of the cores during the next three Spark runs (per-thread CPU from /proc), and the ratio rose from
-        // 0.72 to 0.83-0.90 over nine rounds.
+        // fifth of the cores during the next Spark runs (per-thread CPU from /proc; -XX:+PrintCompilation showed
+        // Parquet's and Jackson's methods, which run a few times per part), and the ratio rose from 0.72 to 0.83-0.90
+        // over nine rounds; with five the demo's median went from about 0.85 to 0.87.
         for (int w = 1; w <= WARM_UP; w++) {
             console.printf(Locale.ROOT, "warm-up %d of %d%n", w, WARM_UP);
             loop(renderer, units, threads);
