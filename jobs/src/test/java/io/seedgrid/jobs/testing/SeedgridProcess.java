@@ -102,6 +102,25 @@ public final class SeedgridProcess implements AutoCloseable {
         return waitFor(Duration.ofSeconds(30));
     }
 
+    /**
+     * Whether processes this JVM starts begin with SIGTERM ({@code TERM}) or SIGINT ({@code INT}) ignored: a shell
+     * without job control starts its background commands with SIGINT ignored, children inherit that, and a JVM leaves
+     * an ignored shutdown signal ignored (as a program run under {@code nohup} or with {@code &} should).
+     */
+    public static boolean startsIgnoring(String name) throws IOException {
+        int number = switch (name) {
+            case "INT" -> 2;
+            case "TERM" -> 15;
+            default -> throw new IllegalArgumentException("not a signal the tests send: " + name);
+        };
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & (1L << (number - 1))) != 0;
+            }
+        }
+        return false;
+    }
+
     /** Sends SIGTERM ({@code TERM}) or SIGINT ({@code INT}) to this process, by its PID. */
     public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
