@@ -80,6 +80,14 @@ public record MetricColumns(boolean lpips, List<String> encoders, boolean clipSc
         return encoder + "_distance";
     }
 
+    /**
+     * Whether the group column {@code column} is an embedding distance's mean ({@code <encoder>_distance_mean}); the
+     * SSIM and MS-SSIM distances are not embedding distances.
+     */
+    public static boolean isEmbeddingDistanceMean(String column) {
+        return column.endsWith("_distance_mean") && !column.equals(SSIM + "_mean") && !column.equals(MS_SSIM + "_mean");
+    }
+
     /** {@code <encoder>_vendi} (q = 1). */
     public static String vendi(String encoder) {
         return encoder + "_vendi";

@@ -1,5 +1,6 @@
 package io.seedgrid.jobs.report;
 
+import io.seedgrid.jobs.measure.MetricColumns;
 import io.seedgrid.jobs.tune.Pareto;
 import io.seedgrid.jobs.tune.Point;
 
@@ -27,7 +28,7 @@ final class FrontCharts {
      */
     static String diversityMetric(List<String> metrics) {
         for (String m : metrics) {
-            if (m.endsWith("_distance_mean") && !m.equals("ssim_distance_mean") && !m.equals("ms_ssim_distance_mean")) {
+            if (MetricColumns.isEmbeddingDistanceMean(m)) {
                 return m;
             }
         }
@@ -46,8 +47,7 @@ final class FrontCharts {
         if (metrics.contains("lpips_mean")) {
             out.add("lpips_mean");
         }
-        String distance = metrics.stream().filter(m -> m.endsWith("_distance_mean") && !m.equals("ssim_distance_mean")
-                && !m.equals("ms_ssim_distance_mean")).findFirst().orElse(null);
+        String distance = metrics.stream().filter(MetricColumns::isEmbeddingDistanceMean).findFirst().orElse(null);
         if (distance != null) {
             out.add(distance);
             String vendi = distance.substring(0, distance.length() - "_distance_mean".length()) + "_vendi";

@@ -6,6 +6,7 @@ import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.ImageRows;
 import io.seedgrid.jobs.generate.Manifest;
 import io.seedgrid.jobs.generate.RecipeCosts;
+import io.seedgrid.jobs.measure.MetricColumns;
 import io.seedgrid.jobs.tune.TuneTable;
 import io.seedgrid.jobs.generate.RunFolder;
 import io.seedgrid.jobs.output.RunPaths;
@@ -304,7 +305,7 @@ final class ReportReader {
             values.put("LPIPS", doubleOrNull(group, "lpips_mean"));
         }
         for (String c : columns) {
-            if (c.endsWith("_distance_mean") && !c.equals("ssim_distance_mean") && !c.equals("ms_ssim_distance_mean")) {
+            if (MetricColumns.isEmbeddingDistanceMean(c)) {
                 values.put(c.substring(0, c.length() - "_distance_mean".length()) + " distance", doubleOrNull(group, c));
             }
         }

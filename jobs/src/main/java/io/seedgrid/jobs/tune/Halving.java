@@ -60,6 +60,7 @@ public final class Halving {
         List<Measured> survivors = new ArrayList<>();
         List<Measured> rivals = new ArrayList<>(candidates);
         rivals.addAll(references);
+        rivals.removeIf(d -> d.point(prompts) == null);   // once each, not once per candidate they are checked against
         for (Measured c : candidates) {
             if (c.point(prompts) == null) {
                 stopped.put(c.name(), "no measurement " + at + ": none of its groups has a value (failed images?)");
@@ -67,7 +68,7 @@ public final class Halving {
             }
             Measured by = null;
             for (Measured d : rivals) {
-                if (d != c && d.point(prompts) != null && d.confidentlyDominates(c, prompts, resamples, level)) {
+                if (d != c && d.confidentlyDominates(c, prompts, resamples, level)) {
                     by = d;
                     break;
                 }

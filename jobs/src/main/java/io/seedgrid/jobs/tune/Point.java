@@ -16,12 +16,4 @@ public record Point(String name, double diversity, double adherence, double cost
         return noWorse && (diversity > o.diversity || adherence > o.adherence || cost < o.cost);
     }
 
-    /** The objective {@code i} as a value to maximise: diversity, adherence, −cost. */
-    double objective(int i) {
-        return switch (i) {
-            case 0 -> diversity;
-            case 1 -> adherence;
-            default -> -cost;
-        };
-    }
 }

@@ -9,6 +9,7 @@ import io.seedgrid.jobs.generate.ModelIdentity;
 import io.seedgrid.jobs.generate.RunLock;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.measure.MeasureJob;
+import io.seedgrid.jobs.measure.MetricColumns;
 import io.seedgrid.jobs.report.ReportJob;
 import io.seedgrid.jobs.report.ReportOptions;
 import io.seedgrid.udf.metrics.ConfidenceInterval;
@@ -101,7 +102,7 @@ public final class TuneJob {
                     if (decision == null) {
                         // successive halving's rule: the images left are shared equally among the rungs to come
                         long affordable = (tune.images() - spent) / (rungs.size() - 1 - r) / delta;
-                        Map<String, Measured> measured = measured(spark, run, tune, current, diversity, evaluations);
+                        Map<String, Measured> measured = measured(spark, tune, current, diversity, evaluations, null);
                         decision = Halving.decide(rung, run.promptIds(rung),
                                 current.stream().map(c -> measured.get(c.name())).toList(),
                                 tune.references().stream().map(c -> measured.get(c.name())).toList(), affordable,
@@ -165,8 +166,8 @@ public final class TuneJob {
         List<String> metrics = MeasureJob.checkModels(tune.run()).groupMetrics();
         String diversity = tune.diversity();
         if (diversity == null) {
-            diversity = metrics.stream().filter(m -> m.endsWith("_distance_mean") && !m.equals("ssim_distance_mean")
-                    && !m.equals("ms_ssim_distance_mean")).findFirst().orElseThrow(() -> new IllegalArgumentException(
+            diversity = metrics.stream().filter(MetricColumns::isEmbeddingDistanceMean).findFirst().orElseThrow(
+                    () -> new IllegalArgumentException(
                     "tune: no embedding distance to measure diversity with: give measure.encoders or measure.clip, or"
                             + " name tune.diversity (metrics: " + String.join(", ", metrics) + ")"));
         }
@@ -189,14 +190,20 @@ public final class TuneJob {
         return TuneRun.grid(tune, run, output);
     }
 
-    private static Map<String, Measured> measured(SparkSession spark, TuneRun run, TuneConfig tune,
-                                                  List<Candidate> current, String diversity, Map<String, Integer> evaluations) {
+    /**
+     * The measurements of {@code current} and the references; {@code images}: their image statistics when the caller
+     * has read them already, else null (they are read when the cost is seconds).
+     */
+    private static Map<String, Measured> measured(SparkSession spark, TuneConfig tune, List<Candidate> current,
+                                                  String diversity, Map<String, Integer> evaluations,
+                                                  Map<String, TuneReader.ImageStats> images) {
         List<Candidate> read = new ArrayList<>(current);
         read.addAll(tune.references());
         Map<String, Map<String, double[]>> groups = TuneReader.groups(spark, tune.directory(), read, diversity,
                 tune.adherence());
-        Map<String, TuneReader.ImageStats> images = tune.cost() == TuneConfig.Cost.SECONDS
-                ? TuneReader.images(spark, tune.directory(), read) : Map.of();
+        if (images == null && tune.cost() == TuneConfig.Cost.SECONDS) {
+            images = TuneReader.images(spark, tune.directory(), read);
+        }
         Map<String, Measured> out = new HashMap<>();
         for (Candidate c : read) {
             Map<String, Double> div = new HashMap<>();
@@ -226,8 +233,8 @@ public final class TuneJob {
             d.promoted().forEach(name -> reached.put(name, reached.get(name) + 1));
             reasons.putAll(d.stopped());
         }
-        Map<String, Measured> measured = measured(spark, run, tune, tune.space(), diversity, evaluations);
         Map<String, TuneReader.ImageStats> images = TuneReader.images(spark, tune.directory(), tune.candidates());
+        Map<String, Measured> measured = measured(spark, tune, tune.space(), diversity, evaluations, images);
         int resamples = tune.run().measure().bootstrap();
         double level = tune.confidence();
         Fidelity.Rung last = rungs.get(finalRung);

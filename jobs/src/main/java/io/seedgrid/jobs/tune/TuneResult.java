@@ -77,8 +77,4 @@ public record TuneResult(String tune, String directory, String diversity, String
      */
     public record Recommendation(Budget budget, String bounds, Entry pick) {
     }
-
-    public Entry entry(String name) {
-        return entries.stream().filter(e -> e.name().equals(name)).findFirst().orElse(null);
-    }
 }

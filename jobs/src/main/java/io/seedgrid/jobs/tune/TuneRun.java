@@ -42,8 +42,7 @@ final class TuneRun {
         List<io.seedgrid.udf.recipe.RecipeSpec> recipes = tune.candidates().stream().map(Candidate::recipe).toList();
         int buckets = base.parts().promptBuckets();
         if (buckets == 0) {
-            buckets = GridLayout.autoBuckets(RunConfigParser.derive(base, run, output, base.prompts(), base.seeds(), recipes,
-                    0, base.measure()));
+            buckets = GridLayout.autoBuckets(base);   // the grid has the base's prompts and seeds
         }
         return RunConfigParser.derive(base, run, output, base.prompts(), base.seeds(), recipes, buckets, base.measure());
     }

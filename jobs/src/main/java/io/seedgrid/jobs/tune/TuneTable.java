@@ -98,7 +98,7 @@ public final class TuneTable {
                 }
             }
             FileSystems.replace(fs, temp, target);
-            FileSystems.delete(fs, RunPaths.temporary(result.directory()));
+            FileSystems.delete(fs, temp.getParent());   // this attempt's only: a run of the folder may be using _tmp
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         }
