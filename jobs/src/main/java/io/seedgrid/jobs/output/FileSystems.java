@@ -29,10 +29,13 @@ public final class FileSystems {
     private FileSystems() {
     }
 
-    /** {@code conf} with the local file system in its raw form: no {@code .crc} side files beside the tables. */
+    /**
+     * {@code conf} with the local file system in its raw form ({@link NioLocalFileSystem}): no {@code .crc} side files
+     * beside the tables, no {@code chmod} process per file.
+     */
     static Configuration withoutChecksums(Configuration conf) {
         Configuration c = new Configuration(conf);
-        c.setClass("fs.file.impl", RawLocalFileSystem.class, FileSystem.class);
+        c.setClass("fs.file.impl", NioLocalFileSystem.class, FileSystem.class);
         c.setBoolean("fs.file.impl.disable.cache", true);
         return c;
     }
@@ -54,7 +57,7 @@ public final class FileSystems {
      * @return true when this call published {@code target}
      */
     public static boolean publish(FileSystem fs, Path temp, Path target) throws IOException {
-        mkdirs(fs, target.getParent());
+        fs.mkdirs(target.getParent());
         boolean renamed;
         try {
             renamed = fs.rename(temp, target);
@@ -75,7 +78,7 @@ public final class FileSystems {
      * deleting the old file first, so that a reader may briefly miss its rows but never sees them twice.
      */
     public static void replace(FileSystem fs, Path temp, Path target) throws IOException {
-        mkdirs(fs, target.getParent());
+        fs.mkdirs(target.getParent());
         if (fs instanceof RawLocalFileSystem local) {
             Files.move(local.pathToFile(temp).toPath(), local.pathToFile(target).toPath(),
                     StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -84,18 +87,6 @@ public final class FileSystems {
         fs.delete(target, false);
         if (!fs.rename(temp, target)) {
             throw new IOException("cannot move " + temp + " to " + target);
-        }
-    }
-
-    /**
-     * Creates {@code dir} and its parents. Locally through java.nio: Hadoop's local file system starts a {@code chmod}
-     * process for each folder it creates (see {@link ParquetFiles}).
-     */
-    private static void mkdirs(FileSystem fs, Path dir) throws IOException {
-        if (fs instanceof RawLocalFileSystem local) {
-            Files.createDirectories(local.pathToFile(dir).toPath());
-        } else {
-            fs.mkdirs(dir);
         }
     }
 

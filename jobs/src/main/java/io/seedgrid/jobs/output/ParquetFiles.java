@@ -6,7 +6,6 @@ import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroParquetWriter;
@@ -19,12 +18,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.Map;
 
 /**
@@ -65,7 +60,7 @@ public final class ParquetFiles {
                                                       Map<String, String> metadata) throws IOException {
         Configuration c = FileSystems.withoutChecksums(conf);
         c.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, false);
-        return AvroParquetWriter.<GenericRecord>builder(outputFile(file, c))
+        return AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(file, c))
                 .withSchema(schema)
                 .withDataModel(MODEL)
                 .withConf(c)
@@ -78,23 +73,6 @@ public final class ParquetFiles {
                 .withRowGroupSize((long) ROW_GROUP_BYTES)
                 .withExtraMetaData(metadata)
                 .build();
-    }
-
-    /**
-     * Where a writer writes {@code file}: a local file through java.nio, anything else through its Hadoop file
-     * system. Hadoop's local file system sets each new file's permissions by starting {@code chmod} (without its
-     * native library, which Spark's distribution does not ship): a process per file, 4 ms on an idle machine and
-     * tens of ms on a loaded one, paid by every part a task writes.
-     */
-    private static OutputFile outputFile(Path file, Configuration conf) throws IOException {
-        String scheme = file.toUri().getScheme() != null ? file.toUri().getScheme()
-                : FileSystem.getDefaultUri(conf).getScheme();
-        if (!"file".equals(scheme)) {
-            return HadoopOutputFile.fromPath(file, conf);
-        }
-        java.nio.file.Path local = Paths.get(file.toUri().getPath());
-        Files.createDirectories(local.toAbsolutePath().getParent());
-        return new LocalOutputFile(local);
     }
 
     /**

@@ -3,13 +3,13 @@ package io.seedgrid.jobs.report;
 import io.seedgrid.jobs.config.RunConfig;
 import io.seedgrid.jobs.generate.GenerateJob;
 import io.seedgrid.jobs.generate.Preflight;
+import io.seedgrid.jobs.output.NioLocalFileSystem;
 import io.seedgrid.jobs.output.RunPaths;
 import org.apache.avro.generic.GenericRecord;
 import io.seedgrid.jobs.testing.RunTables;
 import io.seedgrid.jobs.testing.TestSpark;
 import io.seedgrid.jobs.testing.TinyGrid;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReportReadsTest {
 
     @Test
-    @SuppressWarnings("deprecation") // FileSystem.getStatistics(scheme, class): the counters RawLocalFileSystem updates
+    @SuppressWarnings("deprecation") // FileSystem.getStatistics(scheme, class): the counters seedgrid's local file system updates
     void theReportReadsOnlyTheImagesItShows(@TempDir Path dir) throws Exception {
         String prompts = IntStream.range(0, 24).mapToObj(i -> "  - {prompt: a shape number " + i + ", id: p" + (100 + i) + "}")
                 .collect(Collectors.joining("\n"));
@@ -77,7 +77,7 @@ class ReportReadsTest {
                     .anyMatch(r -> r.get("prompt_id").toString().matches("p10[01]"));
             bound += shown ? Files.size(local) : footer(local);
         }
-        FileSystem.Statistics raw = FileSystem.getStatistics("file", RawLocalFileSystem.class);
+        FileSystem.Statistics raw = FileSystem.getStatistics("file", NioLocalFileSystem.class);
         long before = raw.getBytesRead();
         Map<String, Thumbnail> thumbnails = ThumbnailTask.make(TestSpark.session(), config.runDirectory(), 8, wanted, 32);
         long read = raw.getBytesRead() - before;
