@@ -79,6 +79,8 @@ final class PartLoop {
         private final ExecutorService convert;
         private final ExecutorService encode;
         private final CellRenderer.Helpers helpers;
+        /** Every helper thread, joined when the loop ends: an executor reports termination before its threads exit. */
+        private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Overlapped(UnitRenderer renderer, int encodeThreads, Sink sink, Runnable stop) {
             this.renderer = renderer;
@@ -168,10 +170,7 @@ final class PartLoop {
                 if (cause instanceof IOException io) {
                     throw io;
                 }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw Failures.unchecked(cause);
+                throw Failures.unchecked(cause);   // an Error is rethrown as it is
             }
         }
 
@@ -188,21 +187,25 @@ final class PartLoop {
                     helper.shutdownNow();
                 }
             }
-            for (ExecutorService helper : all) {
-                try {
-                    helper.awaitTermination(HELPERS_STOP_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HELPERS_STOP_SECONDS);
+            try {
+                for (ExecutorService helper : all) {
+                    helper.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                 }
+                for (Thread thread : threads) {
+                    thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
-        private static ThreadFactory daemons(String name) {
+        private ThreadFactory daemons(String name) {
             AtomicInteger n = new AtomicInteger();
             return r -> {
                 Thread t = new Thread(r, name + "-" + n.incrementAndGet());
                 t.setDaemon(true);
+                threads.add(t);
                 return t;
             };
         }
