@@ -82,7 +82,7 @@ final class GpuStandIn implements ModelCalls {
     /** @param picture what every VAE call returns (its size is the run's image size) */
     GpuStandIn(Costs costs, RgbImage picture) {
         this.costs = costs;
-        this.picture = samples(picture);
+        this.picture = picture.toChwSigned();   // the VAE's output: R, G, B planes in [-1, 1]
     }
 
     Costs costs() {
@@ -204,18 +204,5 @@ final class GpuStandIn implements ModelCalls {
         for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             LockSupport.parkNanos(left);
         }
-    }
-
-    /** {@code picture} as the VAE's output: planes of R, G and B in [-1, 1], whose 8-bit levels are its own. */
-    private static float[] samples(RgbImage picture) {
-        int plane = picture.width() * picture.height();
-        byte[] rgb = picture.rgb();
-        float[] out = new float[3 * plane];
-        for (int p = 0; p < plane; p++) {
-            for (int c = 0; c < 3; c++) {
-                out[c * plane + p] = (rgb[3 * p + c] & 0xff) / 127.5f - 1f;
-            }
-        }
-        return out;
     }
 }

@@ -135,13 +135,7 @@ public final class SdxlRenderer implements CellRenderer {
         try {
             return png.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
+            throw Failures.unchecked(e.getCause());   // PNG encoding throws only unchecked exceptions
         }
     }
 }

@@ -106,7 +106,7 @@ public final class Ddim extends VpSampler {
             }
             x[j] = sqrtAlphaPrev * x0 + direction * eps;
         }
-        if (eta > 0) {
+        if (drawsNoise(timeline, i)) {
             float[] fresh = noise.randn(x.length);
             for (int j = 0; j < x.length; j++) {
                 x[j] = x[j] + stdDev * fresh[j];

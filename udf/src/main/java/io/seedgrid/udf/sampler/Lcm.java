@@ -66,7 +66,7 @@ public final class Lcm extends VpSampler {
             }
             x[j] = cOut * x0 + cSkip * x[j];
         }
-        if (i != timeline.steps() - 1) {
+        if (drawsNoise(timeline, i)) {
             float alphaProdPrev = NoiseSchedule.alphaCumprodOfSigma(timeline.sigma(i + 1));
             float sqrtAlphaPrev = (float) Math.sqrt(alphaProdPrev);
             float sqrtBetaPrev = (float) Math.sqrt(1.0f - alphaProdPrev);
